@@ -1,0 +1,48 @@
+# carecast — see README.md. The two set-up commands: `make run`, `make test`.
+GO       ?= go
+TAGS     := duckdb_arrow
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -X github.com/yhcr/carecast/internal/buildinfo.version=$(VERSION)
+BIN      := bin/carecast
+# `make run ARGS="--config carecast.yaml"` passes flags to `carecast run`.
+ARGS     ?=
+
+.PHONY: all build run test lint fuzz bench bench-forecast clean
+
+all: lint test build
+
+build:
+	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/carecast
+
+# The nightly pipeline; with no config, on the embedded synthetic region.
+run: build
+	./$(BIN) run $(ARGS)
+
+test: lint
+	$(GO) test -tags $(TAGS) -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet -tags $(TAGS) ./...
+
+# Each parser's fuzz target for FUZZTIME (default 20s each).
+FUZZTIME ?= 20s
+fuzz:
+	@for spec in $$($(GO) test -tags $(TAGS) -list '^Fuzz' ./... 2>/dev/null | awk '/^ok/{pkg=$$2} /^Fuzz/{print}' >/dev/null; \
+		grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for f in $$(grep -h '^func Fuzz' $$spec/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+			echo "== $$spec $$f"; $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$spec || exit 1; \
+		done; \
+	done
+
+# The benchmark suite: one table, also written to bench/results.md.
+bench: build
+	./bench/run.sh
+
+# Forecast accuracy and speed side by side with R's forecast package (see README).
+bench-forecast: build
+	./bench/forecast.sh
+
+clean:
+	rm -rf bin work warehouse

@@ -1,0 +1,101 @@
+package canonical
+
+import (
+	"testing"
+	"time"
+)
+
+func TestValidNHSNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"9434765919", true}, // NHS Digital's published example
+		{"9434765918", false},
+		{"9990000018", true},
+		{"943476591", false},
+		{"94347659190", false},
+		{"943476591a", false},
+		{"", false},
+		{"0000000000", true},
+	}
+	for _, tt := range tests {
+		if got := ValidNHSNumber(tt.in); got != tt.want {
+			t.Errorf("ValidNHSNumber(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCheckDigitAgreesWithValidation(t *testing.T) {
+	for _, nine := range []string{"943476591", "999000001", "999123456", "999999999"} {
+		d, ok := NHSNumberCheckDigit(nine)
+		if !ok {
+			if ValidNHSNumber(nine + "0") {
+				t.Errorf("%s: no check digit, but %s0 validates", nine, nine)
+			}
+			continue
+		}
+		if !ValidNHSNumber(nine + string(d)) {
+			t.Errorf("%s%c does not validate", nine, d)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"2024-02-29", "2024-02-29", true},
+		{"2023-02-29", "", false},
+		{"2023-13-01", "", false},
+		{"2023-1-01", "", false},
+		{"1970-01-01", "1970-01-01", true},
+		{"1899-12-31", "1899-12-31", true},
+		{"20230101", "", false},
+	}
+	for _, tt := range tests {
+		d, err := ParseDate(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && d.String() != tt.want) {
+			t.Errorf("ParseDate(%q) = %v, %v", tt.in, d, err)
+		}
+	}
+}
+
+func TestAgeAt(t *testing.T) {
+	b := MakeDate(2000, time.March, 15)
+	for _, tt := range []struct {
+		at   Date
+		want int
+	}{
+		{MakeDate(2010, time.March, 14), 9},
+		{MakeDate(2010, time.March, 15), 10},
+		{MakeDate(2000, time.March, 15), 0},
+	} {
+		if got := AgeAt(b, tt.at); got != tt.want {
+			t.Errorf("AgeAt(%v) = %d, want %d", tt.at, got, tt.want)
+		}
+	}
+}
+
+func TestServiceNames(t *testing.T) {
+	for _, s := range Services() {
+		got, ok := ParseService(s.String())
+		if !ok || got != s {
+			t.Errorf("round trip of %v failed", s)
+		}
+	}
+	if _, ok := ParseService("unknown"); ok {
+		t.Error("unknown parsed as a service")
+	}
+	if len(Services()) != 8 {
+		t.Errorf("%d services, want 8", len(Services()))
+	}
+}
+
+func TestNormaliseNHSNumber(t *testing.T) {
+	if got := NormaliseNHSNumber("999 123 4567"); got != "9991234567" {
+		t.Errorf("got %q", got)
+	}
+}

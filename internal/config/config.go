@@ -1,0 +1,526 @@
+// Package config reads and validates carecast.yaml. Every field is
+// documented in carecast.example.yaml at the repository root; errors name the
+// field (and the line, where the YAML library knows it).
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// Config is the whole of carecast.yaml.
+type Config struct {
+	// Region names the embedded reference geography ("yorkshire-humber").
+	Region string `yaml:"region"`
+	// WorkDir holds generated demo feeds and other scratch data.
+	WorkDir string `yaml:"work_dir"`
+	// Warehouse is the folder runs are committed into.
+	Warehouse string `yaml:"warehouse"`
+	// KeepRuns is how many committed runs to keep (0 keeps all).
+	KeepRuns int `yaml:"keep_runs"`
+	// MaxRejectedFraction fails a feed whose rejected share exceeds it.
+	MaxRejectedFraction float64 `yaml:"max_rejected_fraction"`
+
+	Feeds        []Feed       `yaml:"feeds"`
+	Demo         Demo         `yaml:"demo"`
+	OptOuts      OptOuts      `yaml:"opt_outs"`
+	Pseudonymise Pseudonymise `yaml:"pseudonymise"`
+	Geography    Geography    `yaml:"geography"`
+	Forecast     Forecast     `yaml:"forecast"`
+	Report       Report       `yaml:"report"`
+	Schedule     Schedule     `yaml:"schedule"`
+	Log          Log          `yaml:"log"`
+	LockTimeout  Duration     `yaml:"lock_timeout"`
+
+	// Path is the file the config was read from ("" for the default).
+	Path string `yaml:"-"`
+	// Hash is the SHA-256 of the config file's bytes, recorded in every run.
+	Hash string `yaml:"-"`
+}
+
+// Feed is one partner feed.
+type Feed struct {
+	Name string `yaml:"name"`
+	// Format is csv, fhir or synthea.
+	Format string `yaml:"format"`
+	Path   string `yaml:"path"`
+	// PersonID names the identifier system used as the person key for feeds
+	// without NHS numbers (e.g. "synthea-id").
+	PersonID string `yaml:"person_id"`
+	// MaxRejectedFraction overrides the top-level value for this feed.
+	MaxRejectedFraction *float64 `yaml:"max_rejected_fraction"`
+}
+
+// Demo configures the embedded synthetic region used when no feeds are set.
+type Demo struct {
+	Scale float64 `yaml:"scale"`
+	Years int     `yaml:"years"`
+	Seed  int64   `yaml:"seed"`
+	// End is the last date of generated activity (YYYY-MM-DD); empty means
+	// the day before the business date.
+	End string `yaml:"end"`
+	// Format of the generated feed: csv, fhir or synthea.
+	Format string `yaml:"format"`
+	// DefectRate is the share of deliberately defective records.
+	DefectRate float64 `yaml:"defect_rate"`
+}
+
+// OptOuts configures opt-out application. Applied before anything else.
+type OptOuts struct {
+	// Enabled defaults to true; false requires LegalBasis.
+	Enabled *bool `yaml:"enabled"`
+	// LegalBasis is carried by every output of a run with opt-outs off.
+	LegalBasis string `yaml:"legal_basis"`
+	// NationalDenyList is a file of NHS numbers that opted out, one a line.
+	NationalDenyList *ListFile `yaml:"national_deny_list"`
+	// CheckServiceResponse is the .dat response of the "Check for National
+	// Data Opt-outs" service: only the numbers in it may be used.
+	CheckServiceResponse *ListFile `yaml:"check_service_response"`
+	Type1                Type1     `yaml:"type1"`
+	// IncludeWithoutNHSNumber admits people with no NHS number (who cannot be
+	// checked against the national lists); requires Reason.
+	IncludeWithoutNHSNumber bool   `yaml:"include_without_nhs_number"`
+	IncludeReason           string `yaml:"include_reason"`
+}
+
+// ListFile is an opt-out list on disk.
+type ListFile struct {
+	Path string `yaml:"path"`
+	// MaxAge is how old (by modification time) the file may be.
+	MaxAge Duration `yaml:"max_age"`
+}
+
+// Type1 lists the GP codes that register and withdraw a Type 1 objection.
+type Type1 struct {
+	ObjectionCodes  []string `yaml:"objection_codes"`
+	WithdrawalCodes []string `yaml:"withdrawal_codes"`
+}
+
+// Pseudonymise configures the keyed pseudonym.
+type Pseudonymise struct {
+	// KeyFile holds the key (at least 32 bytes; refused if group or world
+	// readable). Exactly one of KeyFile and KeyEnv.
+	KeyFile string `yaml:"key_file"`
+	// KeyEnv names an environment variable holding the key (hex or raw).
+	KeyEnv string `yaml:"key_env"`
+	// Flow names the data flow this key belongs to (one key per flow).
+	Flow string `yaml:"flow"`
+}
+
+// Geography overrides the embedded lookups.
+type Geography struct {
+	// LookupFile is an ONS LSOA→CCG→STP→LAD lookup for another region.
+	LookupFile string `yaml:"lookup_file"`
+	// PostcodeLookupFile maps postcodes to LSOAs (ONS NSPL/ONSPD columns
+	// pcds,lsoa11) for feeds that carry postcodes.
+	PostcodeLookupFile string `yaml:"postcode_lookup_file"`
+}
+
+// Forecast configures the forecasting stage.
+type Forecast struct {
+	Enabled         *bool  `yaml:"enabled"`
+	Method          string `yaml:"method"` // auto or one model name
+	HorizonMonths   int    `yaml:"horizon_months"`
+	HorizonWeeks    int    `yaml:"horizon_weeks"`
+	BacktestOrigins int    `yaml:"backtest_origins"`
+	Workers         int    `yaml:"workers"` // 0 = GOMAXPROCS
+}
+
+// Report configures the commissioners' report and disclosure control.
+type Report struct {
+	Enabled *bool `yaml:"enabled"`
+	// SuppressMax: published sub-national counts from 1 to SuppressMax are
+	// shown as "*".
+	SuppressMax int `yaml:"suppress_max"`
+	// RoundTo: other counts are rounded to the nearest RoundTo.
+	RoundTo int    `yaml:"round_to"`
+	Title   string `yaml:"title"`
+}
+
+// Schedule configures `carecast schedule`.
+type Schedule struct {
+	Location string `yaml:"location"`
+	Jobs     []Job  `yaml:"jobs"`
+}
+
+// Job is one scheduled job.
+type Job struct {
+	Name string `yaml:"name"`
+	Cron string `yaml:"cron"`
+	// Run is pipeline, report or forecast.
+	Run string `yaml:"run"`
+	// BusinessDate is today or yesterday (default), or "today-N".
+	BusinessDate string   `yaml:"business_date"`
+	MaxAge       Duration `yaml:"max_age"`
+	Retries      int      `yaml:"retries"`
+	RetryBackoff Duration `yaml:"retry_backoff"`
+	// CatchUp is latest (default), all or none.
+	CatchUp string `yaml:"catch_up"`
+}
+
+// Log configures logging.
+type Log struct {
+	Format string `yaml:"format"` // auto, text or json
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+// Duration is a time.Duration written as "36h" or "7d" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML reads Go duration syntax plus a "d" (24h) suffix. It takes
+// the node so that a bad value is reported with its field path and line.
+func (d *Duration) UnmarshalYAML(node ast.Node) error {
+	text := node.String()
+	if s, ok := node.(*ast.StringNode); ok {
+		text = s.Value
+	}
+	v, err := ParseDuration(text)
+	if err != nil {
+		return fmt.Errorf("%s (line %d): %w; write e.g. 36h or 7d",
+			strings.TrimPrefix(node.GetPath(), "$."), node.GetToken().Position.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration in Go syntax.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// ParseDuration reads Go duration syntax, plus whole days as "7d".
+func ParseDuration(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int
+		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || fmt.Sprint(days) != n {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+// Default returns the configuration used when no file is given: the embedded
+// synthetic Yorkshire & Humber region, opt-outs on, the published demo key.
+func Default() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
+// ErrInvalid marks a configuration error (exit code 2).
+var ErrInvalid = errors.New("invalid configuration")
+
+// Load reads, defaults and validates a config file. Relative paths in it are
+// resolved against the file's folder.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read %s: %w", ErrInvalid, path, err)
+	}
+	c, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c.Path = path
+	c.resolvePaths(filepath.Dir(path))
+	return c, nil
+}
+
+// Parse reads and validates config text.
+func Parse(b []byte) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.DisallowUnknownField())
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w:\n%s", ErrInvalid, yaml.FormatError(err, false, true))
+	}
+	sum := sha256.Sum256(b)
+	c.Hash = hex.EncodeToString(sum[:])
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) applyDefaults() {
+	setDefault(&c.Region, "yorkshire-humber")
+	setDefault(&c.WorkDir, "work")
+	setDefault(&c.Warehouse, "warehouse")
+	if c.KeepRuns == 0 {
+		c.KeepRuns = 7
+	}
+	if c.MaxRejectedFraction == 0 {
+		c.MaxRejectedFraction = 0.05
+	}
+	if c.Demo.Scale == 0 {
+		c.Demo.Scale = 0.01
+	}
+	if c.Demo.Years == 0 {
+		c.Demo.Years = 4
+	}
+	if c.Demo.Seed == 0 {
+		c.Demo.Seed = 1
+	}
+	setDefault(&c.Demo.Format, "csv")
+	if c.Demo.DefectRate == 0 {
+		c.Demo.DefectRate = 0.005
+	}
+	if len(c.OptOuts.Type1.ObjectionCodes) == 0 {
+		// SNOMED CT "Dissent from secondary use of general practitioner
+		// patient identifiable data" and its Read v2 equivalent.
+		c.OptOuts.Type1.ObjectionCodes = []string{"827241000000103", "9Nu0"}
+	}
+	if len(c.OptOuts.Type1.WithdrawalCodes) == 0 {
+		// "Withdrawal of dissent from secondary use of GP patient
+		// identifiable data" and its Read v2 equivalent.
+		c.OptOuts.Type1.WithdrawalCodes = []string{"827261000000102", "9Nu1"}
+	}
+	setDefault(&c.Pseudonymise.Flow, "population-health")
+	setDefault(&c.Forecast.Method, "auto")
+	if c.Forecast.HorizonMonths == 0 {
+		c.Forecast.HorizonMonths = 24
+	}
+	if c.Forecast.HorizonWeeks == 0 {
+		c.Forecast.HorizonWeeks = 104
+	}
+	if c.Forecast.BacktestOrigins == 0 {
+		c.Forecast.BacktestOrigins = 3
+	}
+	if c.Report.SuppressMax == 0 {
+		c.Report.SuppressMax = 7
+	}
+	if c.Report.RoundTo == 0 {
+		c.Report.RoundTo = 5
+	}
+	setDefault(&c.Report.Title, "Yorkshire & Humber population health: demand and forecasts")
+	setDefault(&c.Schedule.Location, "Europe/London")
+	for i := range c.Schedule.Jobs {
+		j := &c.Schedule.Jobs[i]
+		setDefault(&j.Run, "pipeline")
+		setDefault(&j.BusinessDate, "yesterday")
+		setDefault(&j.CatchUp, "latest")
+		if j.MaxAge == 0 {
+			j.MaxAge = Duration(36 * time.Hour)
+		}
+		if j.RetryBackoff == 0 {
+			j.RetryBackoff = Duration(time.Minute)
+		}
+	}
+	setDefault(&c.Log.Format, "auto")
+	setDefault(&c.Log.Level, "info")
+	if c.LockTimeout == 0 {
+		c.LockTimeout = Duration(0)
+	}
+}
+
+func setDefault(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+// OptOutsEnabled reports whether opt-outs are applied (the default).
+func (c *Config) OptOutsEnabled() bool { return c.OptOuts.Enabled == nil || *c.OptOuts.Enabled }
+
+// ForecastEnabled reports whether the forecasting stage runs (the default).
+func (c *Config) ForecastEnabled() bool { return c.Forecast.Enabled == nil || *c.Forecast.Enabled }
+
+// ReportEnabled reports whether the report is built (the default).
+func (c *Config) ReportEnabled() bool { return c.Report.Enabled == nil || *c.Report.Enabled }
+
+// IsDemo reports whether the run uses the embedded synthetic region.
+func (c *Config) IsDemo() bool { return len(c.Feeds) == 0 }
+
+// FeedMaxRejected returns the rejected-share limit of a feed.
+func (c *Config) FeedMaxRejected(f Feed) float64 {
+	if f.MaxRejectedFraction != nil {
+		return *f.MaxRejectedFraction
+	}
+	return c.MaxRejectedFraction
+}
+
+// Validate checks values and cross-field rules, naming the field at fault.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
+	}
+	if c.Region != "yorkshire-humber" && c.Geography.LookupFile == "" {
+		bad("region", "unknown region %q (embedded: yorkshire-humber; set geography.lookup_file for others)", c.Region)
+	}
+	if c.KeepRuns < 0 {
+		bad("keep_runs", "must be 0 (keep all) or more, not %d", c.KeepRuns)
+	}
+	if c.MaxRejectedFraction < 0 || c.MaxRejectedFraction > 1 {
+		bad("max_rejected_fraction", "must be between 0 and 1, not %v", c.MaxRejectedFraction)
+	}
+	names := map[string]bool{}
+	for i, f := range c.Feeds {
+		field := fmt.Sprintf("feeds[%d]", i)
+		if f.Name == "" {
+			bad(field+".name", "required")
+		} else if names[f.Name] {
+			bad(field+".name", "duplicate feed name %q", f.Name)
+		}
+		names[f.Name] = true
+		switch f.Format {
+		case "csv", "fhir", "synthea":
+		case "":
+			bad(field+".format", "required (csv, fhir or synthea)")
+		default:
+			bad(field+".format", "unknown format %q (csv, fhir or synthea)", f.Format)
+		}
+		if f.Path == "" {
+			bad(field+".path", "required")
+		}
+		if f.Format == "synthea" && f.PersonID == "" {
+			bad(field+".person_id", "required for synthea feeds, which carry no NHS numbers (e.g. synthea-id)")
+		}
+		if m := f.MaxRejectedFraction; m != nil && (*m < 0 || *m > 1) {
+			bad(field+".max_rejected_fraction", "must be between 0 and 1, not %v", *m)
+		}
+	}
+	if c.Demo.Scale <= 0 || c.Demo.Scale > 10 {
+		bad("demo.scale", "must be above 0 and at most 10, not %v", c.Demo.Scale)
+	}
+	if c.Demo.Years < 1 || c.Demo.Years > 20 {
+		bad("demo.years", "must be from 1 to 20, not %d", c.Demo.Years)
+	}
+	if c.Demo.End != "" {
+		if _, err := time.Parse(time.DateOnly, c.Demo.End); err != nil {
+			bad("demo.end", "must be a YYYY-MM-DD date, not %q", c.Demo.End)
+		}
+	}
+	switch c.Demo.Format {
+	case "csv", "fhir", "synthea":
+	default:
+		bad("demo.format", "unknown format %q (csv, fhir or synthea)", c.Demo.Format)
+	}
+	if c.Demo.DefectRate < 0 || c.Demo.DefectRate > 0.5 {
+		bad("demo.defect_rate", "must be between 0 and 0.5, not %v", c.Demo.DefectRate)
+	}
+	if !c.OptOutsEnabled() && strings.TrimSpace(c.OptOuts.LegalBasis) == "" {
+		bad("opt_outs.legal_basis", "required when opt_outs.enabled is false: every output of the run carries it")
+	}
+	for name, l := range map[string]*ListFile{
+		"opt_outs.national_deny_list":     c.OptOuts.NationalDenyList,
+		"opt_outs.check_service_response": c.OptOuts.CheckServiceResponse,
+	} {
+		if l == nil {
+			continue
+		}
+		if l.Path == "" {
+			bad(name+".path", "required")
+		}
+		if l.MaxAge < 0 {
+			bad(name+".max_age", "must not be negative")
+		}
+	}
+	if c.OptOuts.IncludeWithoutNHSNumber && strings.TrimSpace(c.OptOuts.IncludeReason) == "" {
+		bad("opt_outs.include_reason", "required when include_without_nhs_number is true")
+	}
+	if c.Pseudonymise.KeyFile != "" && c.Pseudonymise.KeyEnv != "" {
+		bad("pseudonymise", "set key_file or key_env, not both")
+	}
+	if !c.IsDemo() && c.Pseudonymise.KeyFile == "" && c.Pseudonymise.KeyEnv == "" {
+		bad("pseudonymise.key_file", "a key_file or key_env is required for real feeds (the demo key is for the embedded region only)")
+	}
+	switch c.Forecast.Method {
+	case "auto", "naive", "snaive", "ets", "theta", "stl", "demographic", "combination":
+	default:
+		bad("forecast.method", "unknown method %q", c.Forecast.Method)
+	}
+	if c.Forecast.HorizonMonths < 1 || c.Forecast.HorizonMonths > 120 {
+		bad("forecast.horizon_months", "must be from 1 to 120, not %d", c.Forecast.HorizonMonths)
+	}
+	if c.Forecast.HorizonWeeks < 1 || c.Forecast.HorizonWeeks > 520 {
+		bad("forecast.horizon_weeks", "must be from 1 to 520, not %d", c.Forecast.HorizonWeeks)
+	}
+	if c.Forecast.BacktestOrigins < 0 || c.Forecast.BacktestOrigins > 24 {
+		bad("forecast.backtest_origins", "must be from 0 to 24, not %d", c.Forecast.BacktestOrigins)
+	}
+	if c.Forecast.Workers < 0 {
+		bad("forecast.workers", "must not be negative")
+	}
+	if c.Report.SuppressMax < 0 {
+		bad("report.suppress_max", "must not be negative")
+	}
+	if c.Report.RoundTo < 1 {
+		bad("report.round_to", "must be 1 or more")
+	}
+	if _, err := time.LoadLocation(c.Schedule.Location); err != nil {
+		bad("schedule.location", "unknown time zone %q", c.Schedule.Location)
+	}
+	jobs := map[string]bool{}
+	for i, j := range c.Schedule.Jobs {
+		field := fmt.Sprintf("schedule.jobs[%d]", i)
+		if j.Name == "" {
+			bad(field+".name", "required")
+		} else if jobs[j.Name] {
+			bad(field+".name", "duplicate job name %q", j.Name)
+		}
+		jobs[j.Name] = true
+		if j.Cron == "" {
+			bad(field+".cron", "required")
+		}
+		switch j.Run {
+		case "pipeline", "report", "forecast":
+		default:
+			bad(field+".run", "unknown job %q (pipeline, report or forecast)", j.Run)
+		}
+		switch j.CatchUp {
+		case "latest", "all", "none":
+		default:
+			bad(field+".catch_up", "must be latest, all or none, not %q", j.CatchUp)
+		}
+		if j.Retries < 0 || j.Retries > 10 {
+			bad(field+".retries", "must be from 0 to 10, not %d", j.Retries)
+		}
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		bad("log.format", "must be auto, text or json, not %q", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w:\n%w", ErrInvalid, errors.Join(errs...))
+	}
+	return nil
+}
+
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	abs(&c.WorkDir)
+	abs(&c.Warehouse)
+	for i := range c.Feeds {
+		abs(&c.Feeds[i].Path)
+	}
+	if l := c.OptOuts.NationalDenyList; l != nil {
+		abs(&l.Path)
+	}
+	if l := c.OptOuts.CheckServiceResponse; l != nil {
+		abs(&l.Path)
+	}
+	abs(&c.Pseudonymise.KeyFile)
+	abs(&c.Geography.LookupFile)
+	abs(&c.Geography.PostcodeLookupFile)
+}

@@ -1,0 +1,43 @@
+package pseudonymise
+
+import "github.com/yhcr/carecast/canonical"
+
+// Pseudonym is the keyed pseudonym of a person: the first 16 bytes of
+// HMAC-SHA256(key, person key). Stored as a Parquet UUID.
+type Pseudonym [16]byte
+
+// PersonRow is what leaves this stage for a person: no identifier, only the
+// pseudonym and generalised attributes. Ages are at the run's business date.
+type PersonRow struct {
+	ID         Pseudonym
+	Sex        string // canonical.Sex.String()
+	Age        int16  // at the business date (or at death)
+	AgeBand    string // "0-4" … "85-89", "90+", "unknown"
+	LSOA       string // LSOA 2011 code, or "unknown"
+	LAD        string // local authority (place) code, or "unknown"
+	LADName    string
+	STP        string // STP/ICB ONS code (E54…), or "unknown"
+	STPName    string
+	Practice   string         // registered GP practice ODS code
+	DeathMonth canonical.Date // first day of the month of death; NoDate when alive
+	Feeds      string         // names of the feeds the person appears in, comma-separated
+}
+
+// ActivityRow is what leaves this stage for an event.
+type ActivityRow struct {
+	PersonID     Pseudonym
+	Date         canonical.Date
+	Service      canonical.Service
+	Setting      canonical.Setting
+	Provider     string
+	Feed         string
+	Age          int16 // at the event
+	AgeBand      string
+	Sex          string
+	LSOA         string
+	LAD          string
+	STP          string
+	CodeSystem   string
+	Code         string
+	LengthOfStay int32 // days; -1 when not an admission or unknown
+}
