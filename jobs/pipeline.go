@@ -1,0 +1,38 @@
+// Package jobs composes carecast's stages into jobs — the nightly pipeline,
+// report-only and forecast-only runs — and runs them on a schedule with a
+// ledger, one writer at a time.
+package jobs
+
+import (
+	"time"
+
+	"github.com/yhcr/carecast/internal/config"
+)
+
+// Triggers record why a run happened.
+const (
+	TriggerManual   = "manual"
+	TriggerSchedule = "schedule"
+	TriggerBackfill = "backfill"
+	TriggerCatchUp  = "catch-up"
+)
+
+// Request asks for one run of a job.
+type Request struct {
+	Config       *config.Config
+	Job          string    // job name: "nightly" for a manual `carecast run`
+	Kind         string    // pipeline, report or forecast
+	BusinessDate time.Time // the date the run processes (midnight, Europe/London)
+	Trigger      string
+	Attempt      int
+}
+
+// Result is what a successful run leaves.
+type Result struct {
+	RunID  string
+	RunDir string // the committed run folder
+	Report string // path of the report's index.html, when built
+	// Counts are the headline counts for the ledger: people and events in
+	// and out, quarantined, opted out.
+	Counts map[string]int64
+}
