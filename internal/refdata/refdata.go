@@ -236,6 +236,46 @@ func loadPopulation() ([]PopulationRow, error) {
 	return out, nil
 }
 
+// Population2011 returns the ONS mid-2011 population of each Yorkshire &
+// Humber local authority by single year of age (0–90, 90 meaning 90+) and
+// sex, ordered by LAD then age. With Population2020 it gives each place's
+// recent growth, which the SQL population model projects forward.
+func Population2011() ([]PopulationRow, error) {
+	rows, err := readCSV("ons_mye2011_lad_sex_syoa_yorkshire_humber.csv", 5)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		lad string
+		age int
+	}
+	var out []PopulationRow
+	idx := map[key]int{}
+	for _, r := range rows {
+		age, err1 := parseAge(r[3])
+		n, err2 := strconv.ParseFloat(r[4], 64)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("mid-2011 population: %w", err)
+		}
+		k := key{r[1], min(age, 90)}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, PopulationRow{LAD: k.lad, Age: k.age})
+		}
+		if r[2] == "male" {
+			out[i].Male += n
+		} else {
+			out[i].Female += n
+		}
+	}
+	slices.SortFunc(out, func(a, b PopulationRow) int {
+		return cmp.Or(cmp.Compare(a.LAD, b.LAD), cmp.Compare(a.Age, b.Age))
+	})
+	return out, nil
+}
+
 // parseAge reads a single year of age, where ONS writes the open-ended top
 // band as "90+".
 func parseAge(s string) (int, error) {

@@ -1,0 +1,353 @@
+package pseudonymise
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/yhcr/carecast/canonical"
+)
+
+// MaxFeeds is the most distinct feed names People tracks per person.
+const MaxFeeds = 64
+
+// noArea marks a residence not yet looked up; -1 is "looked up, unknown".
+const noArea = -2
+
+// unchecked marks a person ApplyOptOuts has not seen: never kept, so that
+// nobody is used without the opt-out check.
+const unchecked = 0xff
+
+// People is the run's per-person state, merged across feeds by person key:
+// the only per-person memory of the run, kept compact (NHS-number keys as
+// integers, one small struct per person, feeds as a bit set). Identifiers
+// other than the key are not kept at all, and the postcode only until the
+// residence is looked up. Not safe for concurrent use.
+type People struct {
+	idx   index[person]
+	feeds []string          // feed names; bit i of person.feeds is feeds[i]
+	joint map[uint64]string // comma-joined feed names by bit set
+	g     *Generaliser
+	stats Stats
+	rows  bool // Rows has pseudonymised the kept people
+}
+
+type person struct {
+	birth, death canonical.Date
+	area         int32 // position in the geography's Areas, -1 unknown, noArea not looked up
+	sex          canonical.Sex
+	hasNHS       bool
+	excluded     uint8 // position in reasons (0 is kept), or unchecked
+	feeds        uint64
+	practice     string
+	lsoa, postal string // residence as read, until looked up
+	id           Pseudonym
+}
+
+// Stats counts what People saw.
+type Stats struct {
+	People         int64 `json:"people"`          // distinct people added
+	Kept           int64 `json:"kept"`            // not excluded by ApplyOptOuts
+	BirthConflicts int64 `json:"birth_conflicts"` // feeds disagreeing on a birth date (the first is kept)
+	SexConflicts   int64 `json:"sex_conflicts"`
+	DeathConflicts int64 `json:"death_conflicts"`
+	UnknownPlace   int64 `json:"unknown_place"` // kept people whose residence matched no area
+}
+
+// NewPeople returns an empty People.
+func NewPeople() *People {
+	return &People{idx: newIndex[person](), joint: map[uint64]string{}}
+}
+
+// SetGeneraliser lets People look up residence as people are added, so
+// that Place can answer during feed reading and postcodes are dropped at
+// once. Without it residence is looked up by Rows.
+func (p *People) SetGeneraliser(g *Generaliser) { p.g = g }
+
+// Add merges a person into the index. The same key from several feeds is
+// one person: the first known birth date, sex, death date, residence and
+// practice are kept, and disagreements are counted in Stats.
+func (p *People) Add(in *canonical.Person) {
+	bit := p.feedBit(in.Feed)
+	i, ok := p.idx.find(in.Key)
+	if !ok {
+		p.stats.People++
+		i = p.idx.put(in.Key, person{
+			birth: in.BirthDate, death: in.DeathDate, area: noArea, sex: in.Sex,
+			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: bit, practice: in.Practice,
+			lsoa: in.LSOA, postal: in.Postcode,
+		})
+		p.locate(&p.idx.vals[i])
+		return
+	}
+	x := &p.idx.vals[i]
+	x.feeds |= bit
+	x.hasNHS = x.hasNHS || in.HasNHSNumber
+	switch {
+	case !x.birth.Valid():
+		x.birth = in.BirthDate
+	case in.BirthDate.Valid() && in.BirthDate != x.birth:
+		p.stats.BirthConflicts++
+	}
+	switch {
+	case x.sex == canonical.SexNotKnown:
+		x.sex = in.Sex
+	case in.Sex != canonical.SexNotKnown && in.Sex != x.sex:
+		p.stats.SexConflicts++
+	}
+	switch {
+	case !x.death.Valid():
+		x.death = in.DeathDate
+	case in.DeathDate.Valid() && in.DeathDate != x.death:
+		p.stats.DeathConflicts++
+	}
+	if x.practice == "" {
+		x.practice = in.Practice
+	}
+	unplaced := x.area == -1 || x.area == noArea && x.lsoa == "" && x.postal == ""
+	if unplaced && (in.LSOA != "" || in.Postcode != "") {
+		x.area, x.lsoa, x.postal = noArea, in.LSOA, in.Postcode
+		p.locate(x)
+	}
+}
+
+// locate looks up a person's residence when a Generaliser is known, and
+// forgets the residence as read.
+func (p *People) locate(x *person) {
+	if p.g == nil || x.area != noArea {
+		return
+	}
+	x.area = p.g.area(x.lsoa, x.postal)
+	x.lsoa, x.postal = "", ""
+}
+
+func (p *People) feedBit(feed string) uint64 {
+	i := slices.Index(p.feeds, feed)
+	if i < 0 {
+		if len(p.feeds) == MaxFeeds {
+			return 0
+		}
+		i = len(p.feeds)
+		p.feeds = append(p.feeds, feed)
+	}
+	return 1 << i
+}
+
+// Person returns the birth and death dates of a person; it satisfies
+// transforms.PersonIndex.
+func (p *People) Person(key string) (birth, death canonical.Date, ok bool) {
+	i, ok := p.idx.find(key)
+	if !ok {
+		return canonical.NoDate, canonical.NoDate, false
+	}
+	x := &p.idx.vals[i]
+	return x.birth, x.death, true
+}
+
+// Place returns the local authority code of a person's residence, or
+// "unknown" (also for unknown people, and before SetGeneraliser).
+func (p *People) Place(key string) string {
+	i, ok := p.idx.find(key)
+	if !ok {
+		return Unknown
+	}
+	x := &p.idx.vals[i]
+	p.locate(x)
+	return p.g.place(x.area).lad
+}
+
+// Len returns the number of distinct people added.
+func (p *People) Len() int { return len(p.idx.vals) }
+
+// Stats returns the counts so far.
+func (p *People) Stats() Stats { return p.stats }
+
+// OptOutCount is the number of people removed for one reason from one feed
+// in one place. A person in two feeds counts once in each.
+type OptOutCount struct {
+	Reason OptOutReason
+	Feed   string
+	LAD    string
+	People int64
+}
+
+// ApplyOptOuts marks who is excluded, and returns how many people each
+// reason removed, by feed and place, sorted. In order: the national deny
+// list, absence from the Check service response, a GP Type 1 objection, no
+// NHS number (unless configured to include such people). With enabled false
+// (a run with a legal basis instead) the lists and Type 1 remove nobody;
+// people without an NHS number are still excluded unless configured in.
+// Calling it again starts afresh.
+func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
+	type group struct {
+		reason uint8
+		feed   int
+		lad    string
+	}
+	if o == nil {
+		o = &OptOuts{}
+	}
+	counts := map[group]int64{}
+	p.stats.Kept = 0
+	mark := func(x *person, r uint8) {
+		x.excluded = r
+		if r == 0 {
+			p.stats.Kept++
+			return
+		}
+		p.locate(x)
+		lad := p.g.place(x.area).lad
+		for f := x.feeds; f != 0; f &= f - 1 {
+			counts[group{r, bits.TrailingZeros64(f), lad}]++
+		}
+	}
+	for n, i := range p.idx.nhs {
+		x := &p.idx.vals[i]
+		var r uint8
+		switch {
+		case enabled && o.deny != nil && has(o.deny, n):
+			r = 1
+		case enabled && o.allow != nil && !has(o.allow, n):
+			r = 2
+		case enabled && o.objects(lookup(o.type1.nhs, n)):
+			r = 3
+		case !x.hasNHS && !o.includeWithoutNHS:
+			r = 4
+		}
+		mark(x, r)
+	}
+	for key, i := range p.idx.other {
+		x := &p.idx.vals[i]
+		var r uint8
+		switch {
+		case enabled && o.objects(lookup(o.type1.other, key)):
+			r = 3
+		case !x.hasNHS && !o.includeWithoutNHS:
+			r = 4
+		case x.hasNHS && enabled && (o.deny != nil || o.allow != nil):
+			// Marked as an NHS number, yet not of its form: the lists
+			// cannot be checked, so fail closed.
+			r = 4
+		}
+		mark(x, r)
+	}
+	out := make([]OptOutCount, 0, len(counts))
+	for g, n := range counts {
+		out = append(out, OptOutCount{Reason: reasons[g.reason], Feed: p.feeds[g.feed], LAD: g.lad, People: n})
+	}
+	slices.SortFunc(out, func(a, b OptOutCount) int {
+		return cmp.Or(cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Feed, b.Feed), cmp.Compare(a.LAD, b.LAD))
+	})
+	return out
+}
+
+func has[K comparable](m map[K]struct{}, k K) bool {
+	_, ok := m[k]
+	return ok
+}
+
+func lookup[K comparable](m map[K]int32, k K) (int32, bool) {
+	i, ok := m[k]
+	return i, ok
+}
+
+// Rows pseudonymises every person kept by ApplyOptOuts, in the order they
+// were first added, and passes each row to fn, stopping at fn's first
+// error; the row is reused, so fn must copy what it keeps. Ages are at asOf, or at death when earlier. It must run before
+// Event, which uses the pseudonyms and places it records.
+func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn func(*PersonRow) error) error {
+	if p.g == nil {
+		p.g = g
+	}
+	for n, i := range p.idx.nhs {
+		if x := &p.idx.vals[i]; x.excluded == 0 {
+			x.id = ps.nhsPseudonym(n)
+		}
+	}
+	for key, i := range p.idx.other {
+		if x := &p.idx.vals[i]; x.excluded == 0 {
+			x.id = ps.Pseudonym(key)
+		}
+	}
+	p.rows = true
+	p.stats.UnknownPlace = 0
+	var row PersonRow
+	for i := range p.idx.vals {
+		x := &p.idx.vals[i]
+		if x.excluded != 0 {
+			continue
+		}
+		p.locate(x)
+		if x.area < 0 {
+			p.stats.UnknownPlace++
+		}
+		at := asOf
+		if x.death.Valid() && x.death < at {
+			at = x.death
+		}
+		pl := p.g.place(x.area)
+		age := ageAt(x.birth, at)
+		row = PersonRow{
+			ID: x.id, Sex: x.sex.String(), Age: int16(age), AgeBand: AgeBand(age),
+			LSOA: pl.lsoa, LAD: pl.lad, LADName: pl.ladName, STP: pl.stp, STPName: pl.stpName,
+			Practice: x.practice, DeathMonth: canonical.NoDate, Feeds: p.feedNames(x.feeds),
+		}
+		if x.death.Valid() {
+			row.DeathMonth = x.death.MonthStart()
+		}
+		if err := fn(&row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ageAt is canonical.AgeAt, or -1 when the birth date is unknown or after at.
+func ageAt(birth, at canonical.Date) int {
+	if !birth.Valid() || !at.Valid() || birth > at {
+		return -1
+	}
+	return canonical.AgeAt(birth, at)
+}
+
+func (p *People) feedNames(set uint64) string {
+	if s, ok := p.joint[set]; ok {
+		return s
+	}
+	var names []string
+	for f := set; f != 0; f &= f - 1 {
+		names = append(names, p.feeds[bits.TrailingZeros64(f)])
+	}
+	s := strings.Join(names, ",")
+	p.joint[set] = s
+	return s
+}
+
+// Event fills row with the pseudonymised, generalised form of e, without
+// allocating. kept is false when e's person is excluded (reason says why)
+// or unknown (reason is empty), and for every event before Rows has run
+// (or of a person added after ApplyOptOuts).
+func (p *People) Event(e *canonical.Event, row *ActivityRow) (kept bool, reason OptOutReason) {
+	i, ok := p.idx.find(e.PersonKey)
+	if !ok || !p.rows {
+		return false, ""
+	}
+	x := &p.idx.vals[i]
+	switch x.excluded {
+	case 0:
+	case unchecked:
+		return false, ""
+	default:
+		return false, reasons[x.excluded]
+	}
+	pl := p.g.place(x.area)
+	age := ageAt(x.birth, e.Date)
+	*row = ActivityRow{
+		PersonID: x.id, Date: e.Date, Service: e.Service, Setting: e.Setting,
+		Provider: e.Provider, Feed: e.Feed, Age: int16(age), AgeBand: AgeBand(age),
+		Sex: x.sex.String(), LSOA: pl.lsoa, LAD: pl.lad, STP: pl.stp,
+		CodeSystem: e.CodeSystem, Code: e.Code, LengthOfStay: e.LengthOfStay,
+	}
+	return true, ""
+}

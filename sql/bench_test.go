@@ -1,0 +1,69 @@
+package sql
+
+import (
+	"context"
+	dbsql "database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkBuildModels10M builds every model and data test over a run of 10
+// million generated events (22 places, 8 services, 19 age bands, 2 sexes,
+// four years, 500,000 people). Run once: go test -tags duckdb_arrow
+// -run '^$' -bench BuildModels10M -benchtime 1x ./sql/
+func BenchmarkBuildModels10M(b *testing.B) {
+	dir := b.TempDir()
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen := fmt.Sprintf(`COPY (
+    WITH places AS (SELECT lad_code, stp_code, row_number() OVER (ORDER BY lad_code) - 1 AS place_no FROM (VALUES %s) p(lad_code, stp_code)),
+    ev AS (
+        SELECT i,
+               DATE '2021-01-01' + (hash(i, 1) %% 1461)::INTEGER AS event_date,
+               (hash(i, 2) %% 500000) AS person
+        FROM range(10000000) r(i)
+    )
+    SELECT md5(person::VARCHAR)::UUID AS person_id, event_date,
+           (['ae_attendance','emergency_admission','elective_admission','outpatient_attendance','gp_appointment','community_contact','social_care_assessment','diagnostic_test'])[1 + (hash(person, i) %% 8)::BIGINT] AS service,
+           'hospital' AS setting, 'R' || (hash(i, 3) %% 5)::VARCHAR AS provider, 'acute' AS feed,
+           (person %% 95)::SMALLINT AS age,
+           CASE WHEN person %% 95 >= 90 THEN '90+' ELSE ((person %% 95) // 5 * 5)::VARCHAR || '-' || ((person %% 95) // 5 * 5 + 4)::VARCHAR END AS age_band,
+           CASE WHEN person %% 2 = 0 THEN 'female' ELSE 'male' END AS sex,
+           'unknown' AS lsoa11, p.lad_code, p.stp_code,
+           'SNOMED' AS code_system, 'T' || (hash(i, 4) %% 20)::VARCHAR AS code,
+           (hash(i, 5) %% 10)::INTEGER AS length_of_stay,
+           year(event_date)::INTEGER AS year
+    FROM ev JOIN places p ON p.place_no = ev.person %% 22
+) TO %s (FORMAT parquet, PARTITION_BY (year))`, benchPlaces, quoteString(filepath.Join(dir, "activity")))
+	for _, q := range []string{
+		gen,
+		`COPY (SELECT 'acute' AS feed, 'unknown' AS file, 1::BIGINT AS record, 'event' AS entity, 'future_date' AS reason, 'event_date' AS field) TO '` + filepath.Join(dir, "quarantine.parquet") + `'`,
+		`COPY (SELECT 'type1_objection' AS reason, 'gp' AS feed, 'E08000034' AS lad_code, 1::BIGINT AS people, 1::BIGINT AS records) TO '` + filepath.Join(dir, "optouts_applied.parquet") + `'`,
+		`COPY (SELECT 'acute' AS feed, 'E08000034' AS lad_code, 'event' AS entity, 1::BIGINT AS read, 0::BIGINT AS quarantined, 0::BIGINT AS opted_out, 1::BIGINT AS written) TO '` + filepath.Join(dir, "feed_counts.parquet") + `'`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
+	b.ResetTimer()
+	for range b.N {
+		rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate.AddDate(1, 0, 0)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range rep.Models {
+			b.Logf("%-18s %10d rows %8.2fs", m.Name, m.Rows, m.Duration.Seconds())
+		}
+	}
+}
+
+// benchPlaces are the 22 Yorkshire & Humber places with their STPs.
+const benchPlaces = `('E06000010','E54000051'),('E06000011','E54000051'),('E06000012','E54000051'),('E06000013','E54000051'),
+('E06000014','E54000051'),('E07000163','E54000054'),('E07000164','E54000051'),('E07000165','E54000054'),('E07000166','E54000051'),
+('E07000167','E54000051'),('E07000168','E54000051'),('E07000169','E54000051'),('E07000171','E54000009'),('E08000016','E54000009'),
+('E08000017','E54000009'),('E08000018','E54000009'),('E08000019','E54000009'),('E08000032','E54000054'),('E08000033','E54000054'),
+('E08000034','E54000054'),('E08000035','E54000054'),('E08000036','E54000054')`

@@ -1,0 +1,71 @@
+-- Crude and directly age-standardised rates per 1,000 residents by calendar
+-- year, place (level 'place') or STP (level 'stp', lad_code 'all'), and
+-- service. Standard: the 2013 European Standard Population (ref_esp2013,
+-- sql/ref/esp2013.sql). Crude rates count every event; the DSR uses events
+-- of known age band (unknown-age events have no population to divide by).
+-- 95% limits by Dobson's method (Dobson et al., Stat Med 1991;10:457-62)
+-- with Byar's approximation to the Poisson limits of the event count, as in
+-- the Public Health England technical guide "Confidence intervals" (2018).
+-- A DSR from zero events has lower limit 0 and no upper limit here.
+WITH events AS (
+    SELECT year(month)::INTEGER AS year, stp_code, lad_code, service, age_band, sum(events) AS events
+    FROM activity_monthly
+    GROUP BY ALL
+),
+strata AS (
+    SELECT 'place' AS level, year, stp_code, lad_code, service, age_band, events
+    FROM events
+    WHERE lad_code IN (SELECT lad_code FROM ref_places)
+    UNION ALL
+    SELECT 'stp', year, stp_code, 'all', service, age_band, sum(events)
+    FROM events
+    WHERE stp_code IN (SELECT stp_code FROM ref_places)
+    GROUP BY ALL
+),
+pop AS (
+    SELECT 'place' AS level, year, stp_code, lad_code, age_band, sum(population) AS population
+    FROM population
+    GROUP BY ALL
+    UNION ALL
+    SELECT 'stp', year, stp_code, 'all', age_band, sum(population)
+    FROM population
+    GROUP BY ALL
+),
+pop_total AS (
+    SELECT level, year, stp_code, lad_code, sum(population) AS population
+    FROM pop
+    GROUP BY ALL
+),
+banded AS (
+    SELECT s.level, s.year, s.stp_code, s.lad_code, s.service, s.events, p.population, w.weight
+    FROM strata s
+    LEFT JOIN pop p USING (level, year, stp_code, lad_code, age_band)
+    LEFT JOIN ref_esp2013 w USING (age_band)
+),
+summed AS (
+    SELECT level, year, stp_code, lad_code, service,
+           sum(events) AS events,
+           coalesce(sum(events) FILTER (WHERE weight IS NOT NULL AND population > 0), 0) AS o,
+           coalesce(sum(weight * events / population) FILTER (WHERE weight IS NOT NULL AND population > 0), 0)
+               / (SELECT sum(weight) FROM ref_esp2013) AS dsr,
+           coalesce(sum(weight * weight * events / (population * population)) FILTER (WHERE weight IS NOT NULL AND population > 0), 0)
+               / pow((SELECT sum(weight) FROM ref_esp2013), 2) AS dsr_var
+    FROM banded
+    GROUP BY ALL
+),
+limits AS (
+    SELECT *,
+           o * pow(1 - 1 / (9 * o) - 1.959963984540054 / (3 * sqrt(o)), 3) AS o_lo,
+           (o + 1) * pow(1 - 1 / (9 * (o + 1)) + 1.959963984540054 / (3 * sqrt(o + 1)), 3) AS o_hi
+    FROM summed
+)
+SELECT l.year, l.level, l.stp_code, l.lad_code, l.service,
+       l.events::BIGINT AS events,
+       t.population,
+       1000 * l.events / t.population AS crude_rate_per_1000,
+       1000 * l.dsr AS dsr_per_1000,
+       CASE WHEN l.o > 0 THEN 1000 * (l.dsr + sqrt(l.dsr_var / l.o) * (l.o_lo - l.o)) ELSE 0 END AS dsr_lo95,
+       CASE WHEN l.o > 0 THEN 1000 * (l.dsr + sqrt(l.dsr_var / l.o) * (l.o_hi - l.o)) END AS dsr_hi95
+FROM limits l
+JOIN pop_total t USING (level, year, stp_code, lad_code)
+ORDER BY l.level, l.stp_code, l.lad_code, l.service, l.year

@@ -1,0 +1,300 @@
+//go:build duckdb_arrow
+
+package sql
+
+import (
+	"context"
+	dbsql "database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// ErrNotAllowed reports a statement the sandbox refuses to run.
+var ErrNotAllowed = errors.New("not allowed")
+
+// A Sandbox is a DuckDB session over one run in which analysts' SQL may only
+// read the run's tables. Four layers hold that line, each enough for some
+// escapes and none trusted alone:
+//   - only one SELECT-like statement (SELECT, FROM, WITH, DESCRIBE, SHOW,
+//     SUMMARIZE, PIVOT) is run at a time, checked by DuckDB's own parser
+//     (json_serialize_sql) and again by the prepared statement's type;
+//   - external access is off, with the run's Parquet files as the only
+//     allowed paths (no directories: an allowed directory admits COPY TO);
+//   - the configuration is locked, so no SET or RESET can undo the above;
+//   - the warehouse writes the run's files read-only.
+type Sandbox struct {
+	db     *dbsql.DB
+	conn   *dbsql.Conn
+	tables []Table
+}
+
+// Result is a query's whole answer.
+type Result struct {
+	Columns []string
+	Types   []string // DuckDB type names
+	Rows    [][]any
+}
+
+// OpenSandbox opens a sandbox over the run in runDir.
+func OpenSandbox(ctx context.Context, runDir string) (*Sandbox, error) {
+	tables, err := RunTables(runDir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
+	s := &Sandbox{db: db, conn: conn, tables: tables}
+	if err := s.lockDown(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// lockDown creates one view per table over an explicit list of its files,
+// then allows exactly those files and locks the configuration.
+func (s *Sandbox) lockDown(ctx context.Context) error {
+	var allowed []string
+	for _, t := range s.tables {
+		paths := []string{t.Path}
+		if t.Dir {
+			paths = nil
+			err := filepath.WalkDir(t.Path, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+					paths = append(paths, p)
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("list table %s: %w", t.Name, err)
+			}
+		}
+		quoted := make([]string, len(paths))
+		for i, p := range paths {
+			quoted[i] = quoteString(p)
+		}
+		list := "[" + strings.Join(quoted, ", ") + "]"
+		view := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = %t)", quoteIdent(t.Name), list, t.Dir)
+		if _, err := s.conn.ExecContext(ctx, view); err != nil {
+			return fmt.Errorf("create view %s: %w", t.Name, err)
+		}
+		allowed = append(allowed, quoted...)
+	}
+	for _, set := range []string{
+		"SET allowed_paths = [" + strings.Join(allowed, ", ") + "]",
+		"SET enable_external_access = false",
+		"SET autoload_known_extensions = false",
+		"SET autoinstall_known_extensions = false",
+		"SET lock_configuration = true",
+	} {
+		if _, err := s.conn.ExecContext(ctx, set); err != nil {
+			return fmt.Errorf("sandbox: %s: %w", set, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the sandbox.
+func (s *Sandbox) Close() error {
+	return errors.Join(s.conn.Close(), s.db.Close())
+}
+
+// Tables lists the run's tables.
+func (s *Sandbox) Tables() []Table { return s.tables }
+
+// Query checks that text is one read-only query and runs it.
+func (s *Sandbox) Query(ctx context.Context, text string) (*Result, error) {
+	if err := s.check(ctx, text); err != nil {
+		return nil, err
+	}
+	rows, err := s.conn.QueryContext(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	res := &Result{}
+	if res.Columns, err = rows.Columns(); err != nil {
+		return nil, err
+	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range types {
+		res.Types = append(res.Types, t.DatabaseTypeName())
+	}
+	for rows.Next() {
+		vals := make([]any, len(res.Columns))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			// database/sql hands a UUID over as its 16 bytes.
+			if b, ok := v.([]byte); ok && res.Types[i] == "UUID" && len(b) == 16 {
+				var u duckdb.UUID
+				copy(u[:], b)
+				vals[i] = u.String()
+			}
+		}
+		res.Rows = append(res.Rows, vals)
+	}
+	return res, rows.Err()
+}
+
+// Describe returns the columns and types of a table.
+func (s *Sandbox) Describe(ctx context.Context, name string) (*Result, error) {
+	return s.Query(ctx, "DESCRIBE "+quoteIdent(name))
+}
+
+// RowCount returns the number of rows in a table.
+func (s *Sandbox) RowCount(ctx context.Context, name string) (int64, error) {
+	var n int64
+	err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(name)).Scan(&n)
+	return n, err
+}
+
+// check admits exactly one SELECT-like statement. json_serialize_sql parses
+// text without running it and serialises only SELECT statements; checking
+// first matters because preparing a multi-statement text runs all but the
+// last statement.
+func (s *Sandbox) check(ctx context.Context, text string) error {
+	var js string
+	if err := s.conn.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", text).Scan(&js); err != nil {
+		return fmt.Errorf("parse query: %w", err)
+	}
+	var parsed struct {
+		Error        bool              `json:"error"`
+		ErrorType    string            `json:"error_type"`
+		ErrorMessage string            `json:"error_message"`
+		Statements   []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
+		return fmt.Errorf("parse query: %w", err)
+	}
+	switch {
+	case parsed.Error && parsed.ErrorType == "not implemented":
+		return fmt.Errorf("%w: only queries that read (SELECT, FROM, WITH, DESCRIBE, SHOW, SUMMARIZE) may run", ErrNotAllowed)
+	case parsed.Error:
+		return fmt.Errorf("%s", parsed.ErrorMessage)
+	case len(parsed.Statements) != 1:
+		return fmt.Errorf("%w: one statement at a time, have %d", ErrNotAllowed, len(parsed.Statements))
+	}
+	return s.conn.Raw(func(dc any) error {
+		stmt, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, text)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		typ, err := stmt.(*duckdb.Stmt).StatementType()
+		if err != nil {
+			return err
+		}
+		if typ != duckdb.STATEMENT_TYPE_SELECT {
+			return fmt.Errorf("%w: statement type %d", ErrNotAllowed, typ)
+		}
+		return nil
+	})
+}
+
+// QueryArrow checks that text is one read-only query and streams its answer
+// to fn in Arrow record batches.
+func (s *Sandbox) QueryArrow(ctx context.Context, text string, fn func(arrow.RecordBatch) error) error {
+	if err := s.check(ctx, text); err != nil {
+		return err
+	}
+	return s.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := a.QueryContext(ctx, text)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		for rdr.Next() {
+			if err := fn(rdr.RecordBatch()); err != nil {
+				return err
+			}
+		}
+		return rdr.Err()
+	})
+}
+
+// WriteParquet runs one read-only query and writes its answer to path as a
+// zstd Parquet file. The sandbox cannot write, so the answer crosses as
+// Arrow batches into a second, empty DuckDB that holds nothing but them.
+func (s *Sandbox) WriteParquet(ctx context.Context, text, path string) error {
+	var recs []arrow.RecordBatch
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	var schema *arrow.Schema
+	err := s.QueryArrow(ctx, text, func(r arrow.RecordBatch) error {
+		r.Retain()
+		recs = append(recs, r)
+		schema = r.Schema()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if schema == nil {
+		return errors.New("write parquet: the query returned no schema")
+	}
+	rdr, err := array.NewRecordReader(schema, recs)
+	if err != nil {
+		return fmt.Errorf("write parquet: %w", err)
+	}
+	defer rdr.Release()
+	out, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		return fmt.Errorf("write parquet: %w", err)
+	}
+	defer out.Close()
+	conn, err := out.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("write parquet: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return fmt.Errorf("write parquet: %w", err)
+		}
+		release, err := a.RegisterView(rdr, "answer")
+		if err != nil {
+			return fmt.Errorf("write parquet: %w", err)
+		}
+		defer release()
+		_, err = dc.(driver.ExecerContext).ExecContext(ctx,
+			"COPY answer TO "+quoteString(path)+" (FORMAT parquet, COMPRESSION zstd)", nil)
+		if err != nil {
+			return fmt.Errorf("write parquet %s: %w", path, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,1 @@
+UPDATE data_quality SET records = -records WHERE reason = 'read';
