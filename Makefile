@@ -45,4 +45,4 @@ bench-forecast: build
 	./bench/forecast.sh
 
 clean:
-	rm -rf bin work warehouse
+	rm -rf bin out

@@ -35,4 +35,27 @@ type Result struct {
 	// Counts are the headline counts for the ledger: people and events in
 	// and out, quarantined, opted out.
 	Counts map[string]int64
+	// Summary is what the run read and wrote, for people to read.
+	Summary Summary
+}
+
+// Summary says what a run read and wrote.
+type Summary struct {
+	Demo     bool
+	Feeds    []FeedSummary
+	Services []string                 // service names, in vocabulary order
+	Years    map[int]map[string]int64 // events written by year and service
+	Rejected []RejectedCount          // quarantined records by feed and reason
+}
+
+// FeedSummary counts one feed's records.
+type FeedSummary struct {
+	Name                                           string
+	People, Events, Quarantined, OptedOut, Written int64
+}
+
+// RejectedCount is the number of records of a feed quarantined for a reason.
+type RejectedCount struct {
+	Feed, Reason string
+	N            int64
 }

@@ -18,6 +18,9 @@ const (
 	// BadEncoding puts bytes that are not UTF-8 (e.g. Latin-1 0xE9) into a
 	// text field.
 	BadEncoding
+	// ImpossibleDate writes the record's main date as a day its month
+	// lacks (e.g. 2023-02-30), which no canonical Date can hold.
+	ImpossibleDate
 )
 
 // Writer writes canonical records in one feed format. The generator uses it

@@ -2,14 +2,77 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/yhcr/carecast/reports"
+	"github.com/yhcr/carecast/warehouse"
 )
 
-// cmdReport is being built; see the issue that adds it.
+var reportFlags struct{ config, run, out string }
+
 var cmdReport = &Command{
-	Name:  "report",
-	Short: "(being built)",
-	Run: func(ctx context.Context, env *Env, args []string) error {
-		return errors.New("report: not built yet")
+	Name:      "report",
+	UsageLine: "[--config FILE] [--run ID] [--out DIR]",
+	Short:     "build the commissioners' report of a run",
+	Long: `Report builds the commissioners' report of the warehouse's current run, or of
+the run given by --run: self-contained HTML pages (the region, each STP/ICB and
+each place) with charts, a CSV file of every table and forecasts.csv, in
+<run>/report or in --out. It prints the path of index.html.
+
+Every published count is under disclosure control: counts from 1 to
+report.suppress_max (7) are shown as *, others are rounded to the nearest
+report.round_to (5). Forecasts and their intervals are modelled figures and
+are not rounded.`,
+	SetFlags: func(fs *flag.FlagSet) {
+		reportFlags.config, reportFlags.run, reportFlags.out = "", "", ""
+		fs.StringVar(&reportFlags.config, "config", "", "config `file` (default: the embedded demo)")
+		fs.StringVar(&reportFlags.run, "run", "", "run `id` (default: the current run)")
+		fs.StringVar(&reportFlags.out, "out", "", "output `dir` (default: <run>/report)")
 	},
+	Run: runReport,
+}
+
+func runReport(ctx context.Context, env *Env, args []string) error {
+	f := reportFlags
+	if len(args) > 0 {
+		return usageError("unexpected arguments %q", args)
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return err
+	}
+	wh, err := warehouse.Open(cfg.Warehouse, env.Log)
+	if err != nil {
+		return err
+	}
+	id := f.run
+	if id == "" {
+		if id, err = wh.Current(); err != nil {
+			return fmt.Errorf("warehouse %s: %w", cfg.Warehouse, err)
+		}
+	} else if _, err := warehouse.ParseRunID(id); err != nil {
+		return usageError("--run: %q is not a run id", id)
+	}
+	runDir := wh.RunDir(id)
+	if _, err := os.Stat(runDir); err != nil {
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join(runDir, "report")
+	}
+	index, err := reports.Build(ctx, runDir, out, reports.Options{
+		Title:       cfg.Report.Title,
+		SuppressMax: cfg.Report.SuppressMax,
+		RoundTo:     cfg.Report.RoundTo,
+		Log:         env.Log,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, index)
+	return nil
 }

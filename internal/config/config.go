@@ -254,8 +254,8 @@ func Parse(b []byte) (*Config, error) {
 
 func (c *Config) applyDefaults() {
 	setDefault(&c.Region, "yorkshire-humber")
-	setDefault(&c.WorkDir, "work")
-	setDefault(&c.Warehouse, "warehouse")
+	setDefault(&c.WorkDir, "out/work")
+	setDefault(&c.Warehouse, "out/warehouse")
 	if c.KeepRuns == 0 {
 		c.KeepRuns = 7
 	}

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""table.py OUT SET... -- print the forecast benchmark table and check its goals.
+
+Reads OUT/SET/summary.csv (from ../shared/peer/score.py --summary-csv) and the
+timings.csv files of both peers; times are sums of per-series fit+forecast times.
+"""
+import csv
+import sys
+from collections import defaultdict
+
+R_METHODS = ("ets", "theta", "arima", "snaive")
+
+
+def timings(path):
+    tot = defaultdict(float)
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            tot[row["method"]] += float(row["total_s"])
+    return tot
+
+
+def main():
+    out, sets = sys.argv[1], sys.argv[2:]
+    ok_all = True
+    print("| set | method | sMAPE | MASE | Cov80 | Cov95 | MSIS95 | total s |")
+    print("|---|---|---|---|---|---|---|---|")
+    goals = []
+    for s in sets:
+        tot = timings("%s/%s/r/timings.csv" % (out, s))
+        tot.update(timings("%s/%s/carecast/timings.csv" % (out, s)))
+        rows = {}
+        with open("%s/%s/summary.csv" % (out, s), newline="") as f:
+            for row in csv.DictReader(f):
+                if row["group"] == "all":
+                    rows[row["method"]] = row
+        for m, r in rows.items():
+            print("| %s | %s | %s | %s | %s | %s | %s | %.2f |" % (
+                s, m, r["sMAPE"], r["MASE"], r["Cov80"], r["Cov95"], r["MSIS95"], tot.get(m, float("nan"))))
+        auto = rows["cc_auto"]
+        best = min((m for m in R_METHODS if m in rows), key=lambda m: float(rows[m]["MASE"]))
+        goals.append(("%s: cc_auto MASE %s <= best R (%s) %s" % (s, auto["MASE"], best, rows[best]["MASE"]),
+                      float(auto["MASE"]) <= float(rows[best]["MASE"])))
+        c80, c95 = float(auto["Cov80"]), float(auto["Cov95"])
+        goals.append(("%s: cc_auto coverage 80%% %.3f in [0.75, 0.85]" % (s, c80), 0.75 <= c80 <= 0.85))
+        goals.append(("%s: cc_auto coverage 95%% %.3f in [0.90, 0.98]" % (s, c95), 0.90 <= c95 <= 0.98))
+        if s == "tourism" and "ets" in tot:
+            ratio = tot["ets"] / tot["cc_auto"]
+            goals.append(("%s: R ets %.1f s / cc_auto %.2f s = %.1fx faster (goal 20x)" % (
+                s, tot["ets"], tot["cc_auto"], ratio), ratio >= 20))
+    print()
+    with open("%s/wall.txt" % out) as f:
+        for line in f:
+            print("wall clock (all methods, process included):", line.strip())
+    print()
+    for text, ok in goals:
+        ok_all &= ok
+        print("%s %s" % ("MET   " if ok else "NOT MET", text))
+    sys.exit(0 if ok_all else 1)
+
+
+main()

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# run.sh — carecast's benchmark suite (`make bench` builds bin/carecast, then
+# runs this). It prints one table and writes it, with the machine, the date
+# and the commit, to bench/results.md. Figures:
+#   - extract throughput (feed CSV → validation, opt-outs, pseudonyms,
+#     generalisation → zstd Parquet) of `carecast run`, from the stage
+#     durations of the committed run's manifest.json, against DuckDB doing the
+#     same job in one COPY statement (sql/bench/peer.sql, run by bench/peer)
+#     on the same region in the same run;
+#   - pseudonyms per second on one core (BenchmarkPseudonym);
+#   - SQL model build time (BenchmarkBuildModels10M, and the sql_models stage
+#     on the region) and forecasting time (the forecast stage);
+#   - peak RSS of `carecast run` at three sizes with the same people and 1, 2
+#     and 4 years of events, and its slope per million events;
+#   - the whole region: `carecast generate --scale 1 --years 1` then
+#     `carecast run`: wall time and peak RSS (skipped when BENCH_FULL=0).
+# Generated regions are cached under bench/out/ and reused.
+#
+# Environment: CARECAST (the binary, default bin/carecast), BENCH_FULL=0 to
+# skip the whole region, BENCH_SCALE (default 0.05: about 280,000 people and
+# 2.7 million events a year).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+carecast=${CARECAST:-$root/bin/carecast}
+[[ -x $carecast ]] || { echo "bench/run.sh: $carecast not built (run make build)" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "bench/run.sh: GNU time is needed: apt-get install -y time" >&2; exit 1; }
+command -v jq >/dev/null || { echo "bench/run.sh: jq is needed: apt-get install -y jq" >&2; exit 1; }
+full=${BENCH_FULL:-1}
+scale=${BENCH_SCALE:-0.05}
+out=$root/bench/out
+# A fixed last day keeps the cached regions valid from day to day; the run's
+# business date is the day after it.
+end=2026-06-30
+date=2026-07-01
+tags=duckdb_arrow
+mkdir -p "$out"
+
+log() { echo "bench: $*" >&2; }
+
+# The key: 32 random bytes, readable only by its owner, made once.
+key=$out/key
+if [[ ! -s $key ]]; then
+	(umask 077 && head -c 32 /dev/urandom >"$key")
+fi
+
+# region DIR SCALE YEARS generates a region into DIR unless it is there: it
+# is generated beside and renamed, so a half-written region is never reused.
+region() {
+	local dir=$1 s=$2 y=$3
+	[[ -f $dir/generation.json ]] && return
+	log "generating $dir (scale $s, $y years)"
+	rm -rf "$dir.tmp"
+	"$carecast" generate --out "$dir.tmp" --scale "$s" --years "$y" --end "$end" --seed 1 >/dev/null
+	mv "$dir.tmp" "$dir"
+}
+
+# config DIR writes DIR/carecast.yaml: the region as the one CSV feed, its
+# deny list, the key and a warehouse under DIR.
+config() {
+	local dir=$1
+	cat >"$dir/carecast.yaml" <<-EOF
+		feeds:
+		  - name: region
+		    format: csv
+		    path: $dir
+		opt_outs:
+		  national_deny_list:
+		    path: $dir/optouts/national_deny_list.txt
+		pseudonymise:
+		  key_file: $key
+		warehouse: $dir/warehouse
+		work_dir: $dir/work
+		keep_runs: 1
+		log:
+		  format: json
+	EOF
+}
+
+# timed NAME CMD… runs CMD under GNU time into $out/NAME.time: wall seconds,
+# user and system CPU seconds, peak RSS in KB.
+timed() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %U %S %M' -o "$out/$name.time" "$@"
+}
+wall() { awk '{print $1}' "$out/$1.time"; }
+cpu() { awk '{print $2 + $3}' "$out/$1.time"; }
+rss_mb() { awk '{printf "%.0f", $4 / 1024}' "$out/$1.time"; }
+
+# pipeline NAME DIR runs `carecast run` on the region in DIR and leaves the
+# committed run's manifest in $out/NAME.manifest.json.
+pipeline() {
+	local name=$1 dir=$2
+	config "$dir"
+	rm -rf "$dir/warehouse"
+	log "carecast run on $dir"
+	timed "$name" "$carecast" run --config "$dir/carecast.yaml" --date "$date" >"$out/$name.stdout" 2>"$out/$name.log" || {
+		tail -20 "$out/$name.log" >&2
+		return 1
+	}
+	cp "$dir/warehouse/runs/$(cat "$dir/warehouse/CURRENT")/manifest.json" "$out/$name.manifest.json"
+}
+# stage NAME KEY… sums the manifest's durations of the stages named.
+stage() {
+	local name=$1
+	shift
+	jq -r --args '[.durations[$ARGS.positional[]] // 0] | add' "$out/$name.manifest.json" "$@"
+}
+events() { jq -r '.records.activity' "$1/generation.json"; }
+people() { jq -r '.records.persons' "$1/generation.json"; }
+
+# 1. Three sizes: the same people, 1, 2 and 4 years of events.
+declare -A ev rss ex
+for y in 1 2 4; do
+	dir=$out/region-s$scale-y$y
+	region "$dir" "$scale" "$y"
+	pipeline "run-y$y" "$dir"
+	ev[$y]=$(events "$dir")
+	rss[$y]=$(rss_mb "run-y$y")
+	ex[$y]=$(stage "run-y$y" read_persons write_persons write_activity write_summaries)
+done
+big=$out/region-s$scale-y4
+
+# 2. The DuckDB peer on the largest of them, in the same run.
+log "DuckDB peer on $big"
+go build -tags $tags -o "$out/peer" ./bench/peer
+timed peer "$out/peer" -sql sql/bench/peer.sql -feed "$big" -optouts "$big/optouts/national_deny_list.txt" \
+	-key "$key" -out "$out/peer.parquet" >"$out/peer.json"
+peer_s=$(jq -r .seconds "$out/peer.json")
+rm -f "$out/peer.parquet"
+
+# 3. Micro-benchmarks.
+log "BenchmarkPseudonym"
+go test -tags $tags -run '^$' -bench '^BenchmarkPseudonym$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
+pseudonyms=$(awk '/^BenchmarkPseudonym/{for (i = 1; i < NF; i++) if ($(i+1) == "pseudonyms/s") print $i}' "$out/pseudonym.txt")
+log "BenchmarkBuildModels10M"
+go test -tags $tags -run '^$' -bench '^BenchmarkBuildModels10M$' -benchtime 1x ./sql/ >"$out/models.txt"
+models10m=$(awk '/^BenchmarkBuildModels10M/{printf "%.1f", $3 / 1e9}' "$out/models.txt")
+
+# 4. The whole region.
+if [[ $full != 0 ]]; then
+	dir=$out/region-s1-y1
+	region "$dir" 1 1
+	pipeline run-full "$dir"
+fi
+
+# The table.
+f1() { awk -v x="$1" 'BEGIN{printf "%.1f", x}'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n / s}'; }
+big_ev=${ev[4]}
+cc_rate=$(rate "$big_ev" "${ex[4]}")
+peer_rate=$(rate "$big_ev" "$peer_s")
+ratio=$(awk -v a="$cc_rate" -v b="$peer_rate" 'BEGIN{printf "%.2f", a / b}')
+# Least-squares slope of peak RSS against millions of events.
+slope=$(for y in 1 2 4; do echo "${ev[$y]} ${rss[$y]}"; done | awk '
+	{x = $1 / 1e6; sx += x; sy += $2; sxx += x * x; sxy += x * $2; n++}
+	END{printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx)}')
+goal() { awk -v ok="$1" 'BEGIN{print (ok ? "met" : "NOT met")}'; }
+
+table=$out/table.md
+{
+	echo "| figure | carecast | goal | |"
+	echo "|---|---|---|---|"
+	echo "| extract throughput, $(printf "%'d" "$big_ev") events ($(printf "%'d" "$(people "$big")") people, 4 years) | $(printf "%'d" "$cc_rate") events/s ($(f1 "${ex[4]}") s) | | |"
+	echo "| DuckDB peer, same region, same run (one COPY) | $(printf "%'d" "$peer_rate") events/s ($(f1 "$peer_s") s) | | |"
+	echo "| carecast ÷ DuckDB | ${ratio}× | ≥ 1.5× | $(goal "$ratio >= 1.5") |"
+	echo "| pseudonyms per second, one core (HMAC-SHA256) | $(printf "%'d" "${pseudonyms%.*}") | ≥ 5,000,000 | $(goal "$pseudonyms >= 5e6") |"
+	echo "| SQL models, 10 M synthetic events (BenchmarkBuildModels10M) | $models10m s | | |"
+	echo "| SQL models on the region (sql_models stage) | $(f1 "$(stage run-y4 sql_models)") s | | |"
+	echo "| forecasts of the region's series (forecast stage) | $(f1 "$(stage run-y4 forecast)") s | | |"
+	for y in 1 2 4; do
+		echo "| peak RSS of \`carecast run\`, $(printf "%'d" "${ev[$y]}") events | ${rss[$y]} MB (run $(f1 "$(wall "run-y$y")") s) | | |"
+	done
+	echo "| peak RSS slope (same people, more events) | $slope MB per million events | flat | $(goal "$slope < 10") |"
+	if [[ $full != 0 ]]; then
+		fe=$(events "$out/region-s1-y1")
+		fw=$(wall run-full)
+		fr=$(rss_mb run-full)
+		echo "| whole region, $(printf "%'d" "$(people "$out/region-s1-y1")") people, $(printf "%'d" "$fe") events: wall time | $(f1 "$fw") s ($(printf "%'d" "$(rate "$fe" "$fw")") events/s) | < 300 s | $(goal "$fw < 300") |"
+		echo "| whole region: peak RSS | $fr MB | < 4096 MB | $(goal "$fr < 4096") |"
+	else
+		echo "| whole region (scale 1, 1 year) | skipped: BENCH_FULL=0 | < 300 s, < 4 GB | |"
+	fi
+}>"$table"
+
+cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/{printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+	echo "# Benchmark results"
+	echo
+	echo "Written by \`make bench\` (bench/run.sh); see docs/scale.md for what the figures mean at England scale."
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- commit: $commit$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+	echo "- machine: $(nproc) CPUs ($cpu_model), $mem memory, $(go version | awk '{print $3}')"
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every figure)"
+	echo "- CPU seconds (user+system): carecast run on the 4-year region $(f1 "$(cpu run-y4)"), DuckDB peer $(f1 "$(cpu peer)")"
+	echo
+	cat "$table"
+	echo
+	echo "Stage seconds of the 4-year run (manifest.json durations):"
+	echo
+	echo '```'
+	jq -r '.durations | to_entries[] | "\(.key)\t\(.value)"' "$out/run-y4.manifest.json" | awk -F'\t' '{printf "%-16s %8.1f\n", $1, $2}'
+	echo '```'
+} >"$root/bench/results.md"
+cat "$table"
+log "written bench/results.md"

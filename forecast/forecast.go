@@ -1,0 +1,169 @@
+// Package forecast fits time-series models to activity counts and forecasts
+// them with 80 % and 95 % prediction intervals: naive and seasonal naive,
+// the ETS family selected by AICc (Hyndman et al. 2008), Theta (Hyndman &
+// Billah 2003), a Fourier seasonal decomposition with ETS for long seasonal
+// periods ("stl"), a demographic rates-times-population model and a
+// combination: the mean of ETS, Theta and seasonal naive (Fourier+ETS,
+// Theta and seasonal naive for weekly data), which auto uses. Run fits many
+// series concurrently, backtests them on rolling origins and always returns
+// a finite forecast for every series.
+//
+// Gonum has no time-series models; they are implemented here on Gonum's
+// optimisation, statistics and linear algebra.
+package forecast
+
+import (
+	"errors"
+	"gonum.org/v1/gonum/stat/distuv"
+	"math"
+	"time"
+)
+
+// A Series is one regularly spaced series of counts or values.
+type Series struct {
+	Key string
+	// Freq is the number of periods in a year: 12 for monthly, 52 for
+	// weekly (whose true period, 365.25/7 ≈ 52.18, the STL method uses), 1 for none.
+	Freq   int
+	Start  time.Time // the first period; informational
+	Values []float64
+}
+
+// Options control Run.
+type Options struct {
+	Horizon int
+	// Method is one of Methods; "" means "auto".
+	Method string
+	// Origins is the number of rolling-origin backtests per series, each
+	// holding out Horizon periods (fewer when the series is short). 0 skips
+	// backtesting.
+	Origins int
+	// Workers bounds the concurrent fits; 0 means GOMAXPROCS.
+	Workers int
+	// Seed makes simulated intervals reproducible.
+	Seed uint64
+	// Observe, if set, is called after each series is done with the time it
+	// took (fits, forecasts and backtests); it must be safe for concurrent use.
+	Observe func(key string, elapsed time.Duration)
+}
+
+// A Forecast is one model's forecast for one series. Slices have the
+// horizon's length; intervals are ordered Lo95 ≤ Lo80 ≤ Mean ≤ Hi80 ≤ Hi95.
+type Forecast struct {
+	Key, Model                   string
+	Mean, Lo80, Hi80, Lo95, Hi95 []float64
+	// Chosen marks the forecast auto chose for the series.
+	Chosen bool
+}
+
+// Accuracy is one model's rolling-origin backtest accuracy for one series,
+// averaged over the origins (M4 definitions: see Score).
+type Accuracy struct {
+	Key, Model                                string
+	Origins                                   int
+	MASE, SMAPE, Coverage80, Coverage95, MSIS float64
+	Chosen                                    bool
+}
+
+// Methods lists the method names Fit and Run accept.
+var Methods = []string{"auto", "naive", "snaive", "ets", "damped", "theta", "stl", "combination"}
+
+// Errors callers may branch on.
+var (
+	// ErrMethod reports an unknown method name.
+	ErrMethod = errors.New("unknown forecast method")
+	// ErrTooShort reports a series too short for the method.
+	ErrTooShort = errors.New("series too short for method")
+	// ErrFit reports a model that could not be fitted to the series
+	// (non-finite likelihood, non-positive data for a multiplicative model).
+	ErrFit = errors.New("model fit failed")
+)
+
+// Normal quantiles for the two-sided 80 % and 95 % intervals.
+const (
+	z80 = 1.2815515655446004
+	z95 = 1.959963984540054
+)
+
+// finite reports whether every value is finite.
+func finite(xs []float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// valid reports whether f is complete, finite and ordered.
+func (f *Forecast) valid(h int) bool {
+	if len(f.Mean) != h || len(f.Lo80) != h || len(f.Hi80) != h || len(f.Lo95) != h || len(f.Hi95) != h {
+		return false
+	}
+	if !finite(f.Mean) || !finite(f.Lo80) || !finite(f.Hi80) || !finite(f.Lo95) || !finite(f.Hi95) {
+		return false
+	}
+	for i := range f.Mean {
+		if !(f.Lo95[i] <= f.Lo80[i] && f.Lo80[i] <= f.Mean[i] && f.Mean[i] <= f.Hi80[i] && f.Hi80[i] <= f.Hi95[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// quantiles returns the two-sided 80 % and 95 % quantiles of Student's t
+// with df degrees of freedom: the variance is estimated from df residual
+// degrees of freedom, which matters for short series with many parameters
+// (24 months, 15 ETS parameters). df ≤ 0 or large df give the normal's.
+func quantiles(df float64) (q80, q95 float64) {
+	if df <= 0 || df > 1e6 {
+		return z80, z95
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+	return t.Quantile(0.9), t.Quantile(0.975)
+}
+
+// normalForecast builds a forecast with symmetric intervals from the mean,
+// the standard error at each step and the residual degrees of freedom.
+func normalForecast(key, model string, mean, se []float64, df float64) Forecast {
+	h := len(mean)
+	q80, q95 := quantiles(df)
+	f := Forecast{Key: key, Model: model, Mean: mean,
+		Lo80: make([]float64, h), Hi80: make([]float64, h), Lo95: make([]float64, h), Hi95: make([]float64, h)}
+	for i, m := range mean {
+		f.Lo80[i], f.Hi80[i] = m-q80*se[i], m+q80*se[i]
+		f.Lo95[i], f.Hi95[i] = m-q95*se[i], m+q95*se[i]
+	}
+	return f
+}
+
+// truncate clips a forecast of counts at zero: activity cannot be negative.
+func (f *Forecast) truncate() {
+	for _, s := range [][]float64{f.Mean, f.Lo80, f.Hi80, f.Lo95, f.Hi95} {
+		for i, v := range s {
+			if v < 0 {
+				s[i] = 0
+			}
+		}
+	}
+}
+
+// nonNegative reports whether no value is negative.
+func nonNegative(y []float64) bool {
+	for _, v := range y {
+		if v < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// positive reports whether every value is strictly positive.
+func positive(y []float64) bool {
+	for _, v := range y {
+		if !(v > 0) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,58 @@
+package forecast
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// naive forecasts the last value, with the random walk's intervals.
+func naive(key string, y []float64, h int) (Forecast, error) {
+	return seasonalNaive(key, "naive", y, 1, h)
+}
+
+// seasonalNaive forecasts the value one season back (lag m), with intervals
+// from the root mean square of the in-sample lag-m differences.
+func seasonalNaive(key, model string, y []float64, m, h int) (Forecast, error) {
+	n := len(y)
+	if n == 0 || n < m {
+		return Forecast{}, ErrTooShort
+	}
+	var ss float64
+	k := 0
+	for t := m; t < n; t++ {
+		d := y[t] - y[t-m]
+		ss += d * d
+		k++
+	}
+	sigma := 0.0
+	if k > 0 {
+		sigma = math.Sqrt(ss / float64(k))
+	}
+	mean, se := make([]float64, h), make([]float64, h)
+	for j := range h {
+		mean[j] = y[n-m+j%m]
+		se[j] = sigma * math.Sqrt(float64(j/m+1))
+	}
+	return normalForecast(key, model, mean, se, float64(k)), nil
+}
+
+// meanForecast is the last resort: the historical mean with the standard
+// deviation as its spread. It needs one value.
+func meanForecast(key string, y []float64, h int) Forecast {
+	mean, se := make([]float64, h), make([]float64, h)
+	mu, sd := 0.0, 0.0
+	if len(y) > 0 {
+		mu = stat.Mean(y, nil)
+	}
+	if len(y) > 1 {
+		sd = stat.StdDev(y, nil) * math.Sqrt(1+1/float64(len(y)))
+	}
+	if !finite([]float64{mu, sd}) {
+		mu, sd = 0, 0
+	}
+	for j := range mean {
+		mean[j], se[j] = mu, sd
+	}
+	return normalForecast(key, "mean", mean, se, float64(len(y)-1))
+}

@@ -1,0 +1,311 @@
+package forecast
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// autoCandidates are the methods auto compares on the backtests.
+var autoCandidates = []string{"combination", "ets", "theta", "snaive"}
+
+// fitter holds one series' fits so that a combination reuses its members.
+type fitter struct {
+	key   string
+	y     []float64
+	freq  int
+	h     int
+	rng   *rand.Rand
+	cache map[string]fitResult
+	// etsFits are the ETS candidates fitted, shared by ets and damped.
+	etsFits []*etsModel
+	etsErr  error
+}
+
+type fitResult struct {
+	f   Forecast
+	err error
+}
+
+func newFitter(key string, y []float64, freq, h int, seed uint64) *fitter {
+	hs := fnv.New64a()
+	hs.Write([]byte(key))
+	return &fitter{key: key, y: y, freq: max(freq, 1), h: h,
+		rng: rand.New(rand.NewPCG(seed, hs.Sum64())), cache: map[string]fitResult{}}
+}
+
+// seasonLag is the integer seasonal lag, 1 for non-seasonal data.
+func (ft *fitter) seasonLag() int { return max(ft.freq, 1) }
+
+// fit fits one method, without fallback. The forecast is validated.
+func (ft *fitter) fit(method string) (Forecast, error) {
+	if r, ok := ft.cache[method]; ok {
+		return r.f, r.err
+	}
+	f, err := ft.fitUncached(method)
+	if err == nil && !f.valid(ft.h) {
+		err = fmt.Errorf("%s: non-finite or unordered forecast: %w", method, ErrFit)
+	}
+	if err == nil {
+		f.Key, f.Model = ft.key, method
+		if nonNegative(ft.y) {
+			f.truncate()
+		}
+	}
+	ft.cache[method] = fitResult{f, err}
+	return f, err
+}
+
+func (ft *fitter) fitUncached(method string) (Forecast, error) {
+	y, h, m := ft.y, ft.h, ft.seasonLag()
+	if len(y) == 0 {
+		return Forecast{}, ErrTooShort
+	}
+	switch method {
+	case "naive":
+		return naive(ft.key, y, h)
+	case "snaive":
+		return seasonalNaive(ft.key, "snaive", y, m, h)
+	case "ets", "damped":
+		model, err := ft.bestETS(method == "damped")
+		if err != nil {
+			return Forecast{}, err
+		}
+		return model.forecast(ft.key, h, ft.rng), nil
+	case "theta":
+		return theta(ft.key, y, m, h)
+	case "stl":
+		return fourierETS(ft.key, y, period(ft.freq), h, ft.rng)
+	case "combination":
+		return ft.combination()
+	}
+	return Forecast{}, fmt.Errorf("%q: %w", method, ErrMethod)
+}
+
+// bestETS returns the ETS model with the smallest AICc, among the damped
+// trend models only if damped. The candidates are fitted once per series.
+func (ft *fitter) bestETS(damped bool) (*etsModel, error) {
+	if ft.etsFits == nil && ft.etsErr == nil {
+		m := ft.seasonLag()
+		for _, sp := range etsCandidates(ft.y, m) {
+			fit, err := fitETS(ft.y, sp, m)
+			if err != nil {
+				ft.etsErr = err
+				continue
+			}
+			ft.etsFits = append(ft.etsFits, fit)
+		}
+		if ft.etsErr == nil && len(ft.etsFits) == 0 {
+			ft.etsErr = fmt.Errorf("no candidate model: %w", ErrTooShort)
+		}
+	}
+	var best *etsModel
+	for _, fit := range ft.etsFits {
+		if damped && fit.spec.trend != 'D' {
+			continue
+		}
+		if best == nil || fit.aicc < best.aicc {
+			best = fit
+		}
+	}
+	if best == nil {
+		if ft.etsErr != nil {
+			return nil, ft.etsErr
+		}
+		return nil, fmt.Errorf("no damped model: %w", ErrTooShort)
+	}
+	return best, nil
+}
+
+// combinationMembers are the methods the combination averages; a long
+// seasonal period swaps ETS, which cannot hold the season, for STL. Seasonal
+// naive earns its place on short histories: on the A&E series (24 months)
+// it beats every fitted model, and adding it to ETS and Theta improved the
+// mean MASE on both benchmark sets (tourism 1.455 → 1.430 against damped
+// ETS as third member).
+func (ft *fitter) combinationMembers() []string {
+	if ft.freq > 24 {
+		return []string{"stl", "theta", "snaive"}
+	}
+	return []string{"ets", "theta", "snaive"}
+}
+
+// combination is the mean of its members' forecasts and interval bounds.
+func (ft *fitter) combination() (Forecast, error) {
+	var fs []Forecast
+	var firstErr error
+	for _, m := range ft.combinationMembers() {
+		f, err := ft.fit(m)
+		if err != nil {
+			firstErr = err
+			continue
+		}
+		fs = append(fs, f)
+	}
+	if len(fs) == 0 {
+		return Forecast{}, fmt.Errorf("combination: %w", firstErr)
+	}
+	h := ft.h
+	out := Forecast{Key: ft.key, Model: "combination",
+		Mean: make([]float64, h), Lo80: make([]float64, h), Hi80: make([]float64, h), Lo95: make([]float64, h), Hi95: make([]float64, h)}
+	w := 1 / float64(len(fs))
+	for _, f := range fs {
+		for j := range h {
+			out.Mean[j] += w * f.Mean[j]
+			out.Lo80[j] += w * f.Lo80[j]
+			out.Hi80[j] += w * f.Hi80[j]
+			out.Lo95[j] += w * f.Lo95[j]
+			out.Hi95[j] += w * f.Hi95[j]
+		}
+	}
+	out.order()
+	return out, nil
+}
+
+// fallback fits method, falling back to seasonal naive, naive and the mean;
+// the mean always succeeds.
+func (ft *fitter) fallback(method string) Forecast {
+	for _, m := range []string{method, "snaive", "naive"} {
+		if f, err := ft.fit(m); err == nil {
+			return f
+		}
+	}
+	f := meanForecast(ft.key, ft.y, ft.h)
+	if nonNegative(ft.y) {
+		f.truncate()
+	}
+	return f
+}
+
+// Fit fits one method to s without fallback, for tests and ad-hoc use.
+// Method "auto" means the combination.
+func Fit(s Series, method string, h int) (Forecast, error) {
+	if h <= 0 {
+		return Forecast{}, fmt.Errorf("horizon %d: must be positive", h)
+	}
+	if method == "auto" || method == "" {
+		method = "combination"
+	}
+	if !slices.Contains(Methods, method) {
+		return Forecast{}, fmt.Errorf("%q: %w", method, ErrMethod)
+	}
+	ft := newFitter(s.Key, s.Values, s.Freq, h, 0)
+	return ft.fit(method)
+}
+
+// Run forecasts every series Horizon periods ahead, concurrently (at most
+// Workers at a time) and deterministically: results are in input order and
+// the same for the same input, options and seed. Every series gets a finite
+// forecast: a method that cannot fit falls back to seasonal naive, naive and
+// finally the mean. With Method "auto" each series gets a forecast from each
+// candidate method, the combination marked Chosen
+// (the combination; see runOne); otherwise it gets one forecast.
+// With Origins > 0 each forecast method is backtested on rolling origins and
+// its accuracy returned.
+func Run(ctx context.Context, series []Series, opts Options) ([]Forecast, []Accuracy, error) {
+	if opts.Horizon <= 0 {
+		return nil, nil, fmt.Errorf("horizon %d: must be positive", opts.Horizon)
+	}
+	method := opts.Method
+	if method == "" {
+		method = "auto"
+	}
+	if !slices.Contains(Methods, method) {
+		return nil, nil, fmt.Errorf("%q: %w", method, ErrMethod)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	fcs := make([][]Forecast, len(series))
+	accs := make([][]Accuracy, len(series))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, s := range series {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			start := time.Now()
+			fcs[i], accs[i] = runOne(s, method, opts)
+			if opts.Observe != nil {
+				opts.Observe(s.Key, time.Since(start))
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	return slices.Concat(fcs...), slices.Concat(accs...), nil
+}
+
+// runOne forecasts one series and backtests it.
+func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
+	methods := []string{method}
+	if method == "auto" {
+		methods = autoCandidates
+	}
+	acc := backtest(s, methods, opts)
+	ft := newFitter(s.Key, s.Values, s.Freq, opts.Horizon, opts.Seed)
+	fcs := make([]Forecast, 0, len(methods))
+	for _, m := range methods {
+		f := ft.fallback(m)
+		fcs = append(fcs, f)
+	}
+	// auto chooses the combination (autoCandidates[0]): on the tourism set,
+	// picking each series' best method by backtest MASE was less accurate
+	// (mean MASE 1.484 with 2 origins) than always combining (1.455), as the
+	// M3 and M4 results lead one to expect.
+	const chosen = 0
+	fcs[chosen].Chosen = true
+	if len(acc) == len(methods) {
+		acc[chosen].Chosen = true
+	}
+	return fcs, acc
+}
+
+// backtest scores each method on up to opts.Origins rolling origins: the
+// last origin leaves Horizon periods (or a quarter of the series, if fewer)
+// for testing and earlier origins step back by a season (or the test
+// length, if shorter). Series too short for one origin get no accuracy.
+func backtest(s Series, methods []string, opts Options) []Accuracy {
+	if opts.Origins <= 0 {
+		return nil
+	}
+	n := len(s.Values)
+	h := min(opts.Horizon, n/4)
+	if h < 1 {
+		return nil
+	}
+	step := min(max(s.Freq, 1), h)
+	scores := make([][]Accuracy, len(methods))
+	for o := range opts.Origins {
+		end := n - h - o*step
+		if end < max(8, h) {
+			break
+		}
+		train, test := s.Values[:end], s.Values[end:end+h]
+		ft := newFitter(s.Key, train, s.Freq, h, opts.Seed+uint64(o)+1)
+		for i, m := range methods {
+			f := ft.fallback(m)
+			a := Score(train, test, f, s.Freq)
+			a.Model = m
+			scores[i] = append(scores[i], a)
+		}
+	}
+	if len(scores[0]) == 0 {
+		return nil
+	}
+	out := make([]Accuracy, len(methods))
+	for i := range methods {
+		out[i] = meanAccuracy(scores[i])
+	}
+	return out
+}

@@ -1,0 +1,197 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/internal/buildinfo"
+	"github.com/yhcr/carecast/internal/config"
+	"github.com/yhcr/carecast/internal/refdata"
+	"github.com/yhcr/carecast/pseudonymise"
+	"github.com/yhcr/carecast/transforms"
+	"github.com/yhcr/carecast/warehouse"
+)
+
+// RunPipeline runs the nightly pipeline for one business date: it reads
+// every feed, removes opt-outs, pseudonymises, writes the run's Parquet
+// tables, builds the SQL models, forecasts and the report into a staging
+// run, and commits it. Nothing is published unless every stage succeeds.
+func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result, err error) {
+	cfg := req.Config
+	start := time.Now()
+	wh, err := warehouse.Open(cfg.Warehouse, log)
+	if err != nil {
+		return res, err
+	}
+	runID := warehouse.NewRunID(start, req.BusinessDate)
+	log = log.With("run_id", runID, "job", req.Job)
+	host, _ := os.Hostname()
+	lock, err := wh.Lock(ctx, time.Duration(cfg.LockTimeout), warehouse.Holder{
+		PID: os.Getpid(), Host: host, Job: req.Job, RunID: runID, Since: start,
+	})
+	if err != nil {
+		return res, err
+	}
+	defer lock.Unlock()
+	if err := wh.CleanStaging(); err != nil {
+		return res, err
+	}
+
+	p := &pipeline{cfg: cfg, req: req, log: log, runID: runID, durations: map[string]float64{}}
+	if err := p.prepare(ctx); err != nil {
+		return res, err
+	}
+	run, err := wh.Begin(runID)
+	if err != nil {
+		return res, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			if aerr := run.Abort(); aerr != nil {
+				log.Error("remove staging of failed run", "err", aerr)
+			}
+		}
+	}()
+	if err := p.extract(ctx, run); err != nil {
+		return res, err
+	}
+	if err := p.model(ctx, run); err != nil {
+		return res, err
+	}
+	m := p.manifest(start)
+	if err := run.Commit(m); err != nil {
+		return res, fmt.Errorf("commit run %s: %w", runID, err)
+	}
+	committed = true
+	res = Result{RunID: runID, RunDir: wh.RunDir(runID), Counts: p.counts, Summary: p.summary}
+	if p.reportBuilt {
+		res.Report = filepath.Join(res.RunDir, "report", "index.html")
+	}
+	log.Info("run committed", "dir", res.RunDir, "seconds", time.Since(start).Seconds())
+	return res, nil
+}
+
+// pipeline carries one run's state from stage to stage.
+type pipeline struct {
+	cfg   *config.Config
+	req   Request
+	log   *slog.Logger
+	runID string
+
+	feeds   []config.Feed
+	demo    bool
+	optOuts *pseudonymise.OptOuts
+	key     pseudonymise.Key
+	geo     *refdata.Geography
+	inputs  []warehouse.InputFile
+
+	quarantine  *transforms.Quarantine
+	counts      map[string]int64
+	optOutRows  []optOutRow
+	feedRows    []feedCountRow
+	durations   map[string]float64
+	reportBuilt bool
+	tables      map[string]int64
+	summary     Summary
+}
+
+// timed records how long a stage took, for the manifest.
+func (p *pipeline) timed(stage string, f func() error) error {
+	t := time.Now()
+	err := f()
+	p.durations[stage] += time.Since(t).Seconds()
+	p.log.Info("stage done", "stage", stage, "seconds", time.Since(t).Seconds(), "ok", err == nil)
+	return err
+}
+
+// prepare settles the run's inputs before anything is read: the feeds (the
+// demo region when none are configured), the opt-out lists — loaded first
+// and failing closed —, the key and the geography.
+func (p *pipeline) prepare(ctx context.Context) error {
+	cfg := p.cfg
+	var err error
+	if p.optOuts, err = pseudonymise.LoadOptOuts(cfg.OptOuts, time.Now()); err != nil {
+		return permanent(err)
+	}
+	p.feeds = cfg.Feeds
+	if cfg.IsDemo() {
+		p.demo = true
+		feed, denyList, err := ensureDemoRegion(ctx, p.log, cfg, p.req.BusinessDate)
+		if err != nil {
+			return err
+		}
+		p.feeds = []config.Feed{feed}
+		if cfg.OptOutsEnabled() && cfg.OptOuts.NationalDenyList == nil {
+			oc := cfg.OptOuts
+			oc.NationalDenyList = &config.ListFile{Path: denyList}
+			if p.optOuts, err = pseudonymise.LoadOptOuts(oc, time.Now()); err != nil {
+				return permanent(err)
+			}
+		}
+		p.key = pseudonymise.DemoKey()
+	} else {
+		if p.key, err = pseudonymise.LoadKey(cfg.Pseudonymise, os.Getenv); err != nil {
+			return permanent(err)
+		}
+		if p.key.Demo() {
+			return permanent(errors.New("the published demo key may be used only for the embedded demo region"))
+		}
+	}
+	if p.geo, err = loadGeography(cfg); err != nil {
+		return permanent(err)
+	}
+	return nil
+}
+
+func loadGeography(cfg *config.Config) (*refdata.Geography, error) {
+	if cfg.Geography.LookupFile == "" {
+		return refdata.YorkshireHumber()
+	}
+	f, err := os.Open(cfg.Geography.LookupFile)
+	if err != nil {
+		return nil, fmt.Errorf("geography lookup: %w", err)
+	}
+	defer f.Close()
+	rows, err := refdata.ReadTable(f, cfg.Geography.LookupFile, 10)
+	if err != nil {
+		return nil, err
+	}
+	return refdata.NewGeography(rows, cfg.Geography.LookupFile)
+}
+
+// today is the business date as a canonical date: events after it are in
+// the future.
+func (p *pipeline) today() canonical.Date { return canonical.DateOf(p.req.BusinessDate) }
+
+func (p *pipeline) manifest(start time.Time) *warehouse.Manifest {
+	legal := ""
+	if !p.cfg.OptOutsEnabled() {
+		legal = p.cfg.OptOuts.LegalBasis
+	}
+	return &warehouse.Manifest{
+		RunID:           p.runID,
+		Job:             p.req.Job,
+		BusinessDate:    p.req.BusinessDate.Format(time.DateOnly),
+		Trigger:         p.req.Trigger,
+		Start:           start.UTC(),
+		End:             time.Now().UTC(),
+		SoftwareVersion: buildinfo.Version(),
+		ConfigHash:      p.cfg.Hash,
+		Inputs:          p.inputs,
+		KeyID:           p.key.ID(),
+		Demo:            p.demo,
+		LegalBasis:      legal,
+		OptOuts:         p.optOuts.Evidence(),
+		Counts:          p.counts,
+		Quarantine:      quarantineCounts(p.quarantine),
+		Tables:          p.tables,
+		Durations:       p.durations,
+	}
+}

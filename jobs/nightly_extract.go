@@ -1,0 +1,350 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/pseudonymise"
+	"github.com/yhcr/carecast/transforms"
+	"github.com/yhcr/carecast/transforms/feeds"
+	"github.com/yhcr/carecast/warehouse"
+)
+
+// optOutRow is a row of optouts_applied.parquet.
+type optOutRow struct {
+	Reason  string `parquet:"reason,dict"`
+	Feed    string `parquet:"feed,dict"`
+	LAD     string `parquet:"lad_code,dict"`
+	People  int64  `parquet:"people"`
+	Records int64  `parquet:"records"`
+}
+
+// feedCountRow is a row of feed_counts.parquet.
+type feedCountRow struct {
+	Feed        string `parquet:"feed,dict"`
+	LAD         string `parquet:"lad_code,dict"`
+	Entity      string `parquet:"entity,dict"`
+	Read        int64  `parquet:"read"`
+	Quarantined int64  `parquet:"quarantined"`
+	OptedOut    int64  `parquet:"opted_out"`
+	Written     int64  `parquet:"written"`
+}
+
+// quarantineRow is a row of quarantine.parquet: where and why, never what.
+type quarantineRow struct {
+	Feed   string `parquet:"feed,dict"`
+	File   string `parquet:"file,dict"`
+	Record int64  `parquet:"record"`
+	Entity string `parquet:"entity,dict"`
+	Reason string `parquet:"reason,dict"`
+	Field  string `parquet:"field,dict"`
+	LAD    string `parquet:"lad_code,dict"`
+}
+
+// placeKey groups counts by feed, place and a label.
+type placeKey struct{ feed, lad, label string }
+
+// extract reads every feed through opt-out removal and pseudonymisation into
+// the run's Parquet tables. Persons of every feed are read first, so that
+// events can be validated against them and generalised with their age and
+// place; then GP objections; then events, streamed straight to Parquet.
+func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
+	today := p.today()
+	opts := transforms.Options{Today: today, PostcodeLookup: nil}
+	opened := make([]transforms.Feed, 0, len(p.feeds))
+	for _, fc := range p.feeds {
+		f, err := feeds.Open(fc, opts)
+		if err != nil {
+			return permanent(fmt.Errorf("feed %s: %w", fc.Name, err))
+		}
+		files, err := f.Files()
+		if err != nil {
+			return fmt.Errorf("feed %s: %w", fc.Name, err)
+		}
+		for _, path := range files {
+			in, err := warehouse.HashFile(path)
+			if err != nil {
+				return fmt.Errorf("feed %s: %w", fc.Name, err)
+			}
+			p.inputs = append(p.inputs, in)
+		}
+		opened = append(opened, f)
+	}
+
+	// The generaliser resolves residence as each person is added, so
+	// postcodes leave memory at once and places are known for quarantine.
+	postcodes, err := p.postcodes()
+	if err != nil {
+		return permanent(err)
+	}
+	gen := pseudonymise.NewGeneraliser(p.geo, postcodes)
+	people := pseudonymise.NewPeople()
+	people.SetGeneraliser(gen)
+	peopleRead := map[string]int64{}
+	p.quarantine = transforms.NewQuarantine(people.Place)
+	q := p.quarantine
+	err = p.timed("read_persons", func() error {
+		for _, f := range opened {
+			if err := f.Persons(ctx, q, func(person *canonical.Person) error {
+				peopleRead[f.Name()]++
+				people.Add(person)
+				return nil
+			}); err != nil {
+				return fmt.Errorf("feed %s: persons: %w", f.Name(), err)
+			}
+		}
+		for _, f := range opened {
+			if err := f.Objections(ctx, q, func(o *canonical.Objection) error {
+				p.optOuts.AddObjection(o)
+				return nil
+			}); err != nil {
+				return fmt.Errorf("feed %s: GP objections: %w", f.Name(), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// Opt-outs are applied to people before anything about them is written.
+	removedPeople := people.ApplyOptOuts(p.optOuts, p.cfg.OptOutsEnabled())
+
+	pseudonyms := pseudonymise.NewPseudonymiser(p.key)
+	var personsWritten int64
+	err = p.timed("write_persons", func() error {
+		w, err := run.Persons()
+		if err != nil {
+			return err
+		}
+		if err := people.Rows(pseudonyms, gen, today, func(r *pseudonymise.PersonRow) error {
+			personsWritten++
+			return w.Write(r)
+		}); err != nil {
+			w.Close()
+			return fmt.Errorf("write persons: %w", err)
+		}
+		return w.Close()
+	})
+	if err != nil {
+		return err
+	}
+
+	written := map[placeKey]int64{}
+	byYear := serviceYears{}
+	removedRecords := map[placeKey]int64{}
+	var row pseudonymise.ActivityRow
+	err = p.timed("write_activity", func() error {
+		w, err := run.Activity()
+		if err != nil {
+			return err
+		}
+		for _, f := range opened {
+			name := f.Name()
+			err := f.Events(ctx, q, people, func(e *canonical.Event) error {
+				kept, reason := people.Event(e, &row)
+				if !kept {
+					removedRecords[placeKey{name, people.Place(e.PersonKey), string(reason)}]++
+					return nil
+				}
+				written[placeKey{name, row.LAD, "event"}]++
+				byYear.add(row.Date, row.Service)
+				return w.Write(&row)
+			})
+			if err != nil {
+				w.Close()
+				return fmt.Errorf("feed %s: events: %w", name, err)
+			}
+		}
+		return w.Close()
+	})
+	if err != nil {
+		return err
+	}
+
+	// A feed with too many rejects fails the run, naming it and its reasons.
+	for i, f := range opened {
+		if err := q.Check(f.Name(), p.cfg.FeedMaxRejected(p.feeds[i])); err != nil {
+			return permanent(err)
+		}
+	}
+
+	p.optOutRows = mergeOptOuts(removedPeople, removedRecords)
+	p.feedRows = p.feedCounts(written, removedRecords)
+	p.counts = map[string]int64{
+		"people_read":    int64(people.Len()),
+		"people_written": personsWritten,
+	}
+	for _, n := range written {
+		p.counts["events_written"] += n
+	}
+	for _, r := range p.optOutRows {
+		p.counts["people_opted_out"] += r.People
+		p.counts["events_opted_out"] += r.Records
+	}
+	for _, c := range q.Counts() {
+		p.counts["records_quarantined"] += c.N
+	}
+	p.summary = p.summarise(peopleRead, byYear)
+	p.tables = map[string]int64{"persons": personsWritten, "activity": p.counts["events_written"]}
+	return p.timed("write_summaries", func() error { return p.writeSummaries(run) })
+}
+
+func (p *pipeline) postcodes() (map[string]string, error) {
+	if p.cfg.Geography.PostcodeLookupFile == "" {
+		return nil, nil
+	}
+	return pseudonymise.LoadPostcodeLookup(p.cfg.Geography.PostcodeLookupFile)
+}
+
+func mergeOptOuts(people []pseudonymise.OptOutCount, records map[placeKey]int64) []optOutRow {
+	byKey := map[placeKey]*optOutRow{}
+	get := func(k placeKey) *optOutRow {
+		r, ok := byKey[k]
+		if !ok {
+			r = &optOutRow{Reason: k.label, Feed: k.feed, LAD: k.lad}
+			byKey[k] = r
+		}
+		return r
+	}
+	for _, c := range people {
+		get(placeKey{c.Feed, c.LAD, string(c.Reason)}).People += c.People
+	}
+	for k, n := range records {
+		get(k).Records += n
+	}
+	out := make([]optOutRow, 0, len(byKey))
+	for _, r := range byKey {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b optOutRow) int {
+		return strings.Compare(a.Reason+"\x00"+a.Feed+"\x00"+a.LAD, b.Reason+"\x00"+b.Feed+"\x00"+b.LAD)
+	})
+	return out
+}
+
+// feedCounts derives feed_counts: per feed, place and entity, what was read
+// and where it went. Events read = written + quarantined + opted out.
+func (p *pipeline) feedCounts(written, removed map[placeKey]int64) []feedCountRow {
+	byKey := map[placeKey]*feedCountRow{}
+	get := func(feed, lad, entity string) *feedCountRow {
+		k := placeKey{feed, lad, entity}
+		r, ok := byKey[k]
+		if !ok {
+			r = &feedCountRow{Feed: feed, LAD: lad, Entity: entity}
+			byKey[k] = r
+		}
+		return r
+	}
+	for k, n := range written {
+		get(k.feed, k.lad, "event").Written += n
+	}
+	for k, n := range removed {
+		get(k.feed, k.lad, "event").OptedOut += n
+	}
+	for _, c := range p.quarantine.Counts() {
+		get(c.Feed, c.LAD, c.Entity).Quarantined += c.N
+	}
+	out := make([]feedCountRow, 0, len(byKey))
+	for _, r := range byKey {
+		r.Read = r.Written + r.Quarantined + r.OptedOut
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b feedCountRow) int {
+		return strings.Compare(a.Feed+"\x00"+a.Entity+"\x00"+a.LAD, b.Feed+"\x00"+b.Entity+"\x00"+b.LAD)
+	})
+	return out
+}
+
+func (p *pipeline) writeSummaries(run *warehouse.Run) error {
+	rej := p.quarantine.Rejections()
+	rows := make([]quarantineRow, len(rej))
+	for i, r := range rej {
+		rows[i] = quarantineRow{Feed: r.Feed, File: filepath.Base(r.File), Record: r.Record, Entity: r.Entity,
+			Reason: string(r.Reason), Field: r.Field, LAD: r.LAD}
+	}
+	if err := warehouse.WriteTable(filepath.Join(run.Dir(), "quarantine.parquet"), rows); err != nil {
+		return err
+	}
+	if err := warehouse.WriteTable(filepath.Join(run.Dir(), "optouts_applied.parquet"), p.optOutRows); err != nil {
+		return err
+	}
+	p.tables["quarantine"] = int64(len(rows))
+	p.tables["optouts_applied"] = int64(len(p.optOutRows))
+	p.tables["feed_counts"] = int64(len(p.feedRows))
+	return warehouse.WriteTable(filepath.Join(run.Dir(), "feed_counts.parquet"), p.feedRows)
+}
+
+func quarantineCounts(q *transforms.Quarantine) map[string]int64 {
+	out := map[string]int64{}
+	if q == nil {
+		return out
+	}
+	for _, c := range q.Counts() {
+		out[c.Feed+"/"+string(c.Reason)] += c.N
+	}
+	return out
+}
+
+// serviceYears counts events written by year and service.
+type serviceYears map[int]*[canonical.DiagnosticTest + 1]int64
+
+func (c serviceYears) add(d canonical.Date, s canonical.Service) {
+	y := d.Time().Year()
+	n, ok := c[y]
+	if !ok {
+		n = new([canonical.DiagnosticTest + 1]int64)
+		c[y] = n
+	}
+	n[s]++
+}
+
+func (p *pipeline) summarise(peopleRead map[string]int64, byYear serviceYears) Summary {
+	s := Summary{Demo: p.demo, Years: map[int]map[string]int64{}}
+	services := append([]canonical.Service{canonical.ServiceUnknown}, canonical.Services()...)
+	for _, svc := range canonical.Services() {
+		s.Services = append(s.Services, svc.String())
+	}
+	for y, counts := range byYear {
+		m := map[string]int64{}
+		for _, svc := range services {
+			if counts[svc] > 0 {
+				m[svc.String()] = counts[svc]
+			}
+		}
+		s.Years[y] = m
+		if counts[canonical.ServiceUnknown] > 0 && !slices.Contains(s.Services, "unknown") {
+			s.Services = append(s.Services, "unknown")
+		}
+	}
+	for _, f := range p.feeds {
+		fs := FeedSummary{Name: f.Name, People: peopleRead[f.Name]}
+		for _, r := range p.feedRows {
+			if r.Feed != f.Name {
+				continue
+			}
+			fs.Quarantined += r.Quarantined
+			if r.Entity == "event" {
+				fs.Events += r.Read
+				fs.OptedOut += r.OptedOut
+				fs.Written += r.Written
+			}
+		}
+		s.Feeds = append(s.Feeds, fs)
+	}
+	byReason := map[[2]string]int64{}
+	for _, c := range p.quarantine.Counts() {
+		byReason[[2]string{c.Feed, string(c.Reason)}] += c.N
+	}
+	for k, n := range byReason {
+		s.Rejected = append(s.Rejected, RejectedCount{Feed: k[0], Reason: k[1], N: n})
+	}
+	slices.SortFunc(s.Rejected, func(a, b RejectedCount) int {
+		return strings.Compare(a.Feed+"\x00"+a.Reason, b.Feed+"\x00"+b.Reason)
+	})
+	return s
+}

@@ -1,0 +1,206 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/yhcr/carecast/forecast"
+	"github.com/yhcr/carecast/reports"
+	cwsql "github.com/yhcr/carecast/sql"
+	"github.com/yhcr/carecast/warehouse"
+)
+
+// forecastRow is a row of models/forecasts.parquet (docs/data.md).
+type forecastRow struct {
+	SeriesKey string    `parquet:"series_key,dict"`
+	Level     string    `parquet:"level,dict"`
+	STP       string    `parquet:"stp_code,dict"`
+	LAD       string    `parquet:"lad_code,dict"`
+	Service   string    `parquet:"service,dict"`
+	Freq      string    `parquet:"freq,dict"`
+	Model     string    `parquet:"model,dict"`
+	Period    time.Time `parquet:"period,date"`
+	Step      int32     `parquet:"step"`
+	Mean      float64   `parquet:"mean"`
+	Lo80      float64   `parquet:"lo80"`
+	Hi80      float64   `parquet:"hi80"`
+	Lo95      float64   `parquet:"lo95"`
+	Hi95      float64   `parquet:"hi95"`
+	Chosen    bool      `parquet:"chosen"`
+	RunID     string    `parquet:"run_id,dict"`
+}
+
+// accuracyRow is a row of models/forecast_accuracy.parquet.
+type accuracyRow struct {
+	SeriesKey  string  `parquet:"series_key,dict"`
+	Level      string  `parquet:"level,dict"`
+	STP        string  `parquet:"stp_code,dict"`
+	LAD        string  `parquet:"lad_code,dict"`
+	Service    string  `parquet:"service,dict"`
+	Freq       string  `parquet:"freq,dict"`
+	Model      string  `parquet:"model,dict"`
+	Origins    int32   `parquet:"origins"`
+	MASE       float64 `parquet:"mase"`
+	SMAPE      float64 `parquet:"smape"`
+	Coverage80 float64 `parquet:"coverage80"`
+	Coverage95 float64 `parquet:"coverage95"`
+	MSIS       float64 `parquet:"msis"`
+	Chosen     bool    `parquet:"chosen"`
+	RunID      string  `parquet:"run_id,dict"`
+}
+
+// model builds the SQL models, the forecasts and the report into the staging
+// run, so that a failure in any of them fails the run before it is published.
+func (p *pipeline) model(ctx context.Context, run *warehouse.Run) error {
+	err := p.timed("sql_models", func() error {
+		rep, err := cwsql.BuildModels(ctx, run.Dir(), cwsql.ModelOptions{
+			BusinessDate: p.req.BusinessDate,
+			HorizonYears: (p.cfg.Forecast.HorizonMonths + 11) / 12,
+			Log:          p.log,
+		})
+		if err != nil {
+			return err
+		}
+		for _, m := range rep.Models {
+			p.tables["models/"+m.Name] = m.Rows
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if p.cfg.ForecastEnabled() {
+		if err := p.timed("forecast", func() error { return p.forecast(ctx, run) }); err != nil {
+			return err
+		}
+	}
+	// The report reads the manifest for its provenance section.
+	if err := run.WriteManifest(p.manifest(time.Now())); err != nil {
+		return err
+	}
+	if p.cfg.ReportEnabled() {
+		err := p.timed("report", func() error {
+			_, err := reports.Build(ctx, run.Dir(), filepath.Join(run.Dir(), "report"), reports.Options{
+				Title:       p.cfg.Report.Title,
+				SuppressMax: p.cfg.Report.SuppressMax,
+				RoundTo:     p.cfg.Report.RoundTo,
+				Log:         p.log,
+			})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		p.reportBuilt = true
+	}
+	return nil
+}
+
+// forecast fits every monthly and weekly series and writes forecasts and
+// forecast_accuracy into the run's models.
+func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
+	db, err := cwsql.OpenRun(ctx, run.Dir())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var fc []forecastRow
+	var acc []accuracyRow
+	for _, freq := range []struct {
+		name             string
+		periods, horizon int
+	}{{"monthly", 12, p.cfg.Forecast.HorizonMonths}, {"weekly", 52, p.cfg.Forecast.HorizonWeeks}} {
+		// Batches are kept until the whole series set is read: a series may
+		// straddle two batches.
+		var batches []arrow.RecordBatch
+		err := cwsql.SeriesArrow(ctx, db, freq.name, func(rec arrow.RecordBatch) error {
+			rec.Retain()
+			batches = append(batches, rec)
+			return nil
+		})
+		var series []forecast.Series
+		if err == nil {
+			series, err = forecast.SeriesFromArrow(freq.periods, batches...)
+		}
+		for _, b := range batches {
+			b.Release()
+		}
+		if err != nil {
+			return fmt.Errorf("read %s series: %w", freq.name, err)
+		}
+		forecasts, accuracy, err := forecast.Run(ctx, series, forecast.Options{
+			Horizon: freq.horizon,
+			Method:  p.cfg.Forecast.Method,
+			Origins: p.cfg.Forecast.BacktestOrigins,
+			Workers: p.cfg.Forecast.Workers,
+		})
+		if err != nil {
+			return fmt.Errorf("forecast %s series: %w", freq.name, err)
+		}
+		bySeries := make(map[string]forecast.Series, len(series))
+		for _, s := range series {
+			bySeries[s.Key] = s
+		}
+		for _, f := range forecasts {
+			k := splitSeriesKey(f.Key, p)
+			for i := range f.Mean {
+				fc = append(fc, forecastRow{
+					SeriesKey: f.Key, Level: k.level, STP: k.stp, LAD: k.lad, Service: k.service,
+					Freq: freq.name, Model: f.Model, Period: forecastPeriod(bySeries[f.Key], freq.name, i+1),
+					Step: int32(i + 1), Mean: f.Mean[i], Lo80: f.Lo80[i], Hi80: f.Hi80[i], Lo95: f.Lo95[i], Hi95: f.Hi95[i],
+					Chosen: f.Chosen, RunID: p.runID,
+				})
+			}
+		}
+		for _, a := range accuracy {
+			k := splitSeriesKey(a.Key, p)
+			acc = append(acc, accuracyRow{
+				SeriesKey: a.Key, Level: k.level, STP: k.stp, LAD: k.lad, Service: k.service, Freq: freq.name,
+				Model: a.Model, Origins: int32(a.Origins), MASE: a.MASE, SMAPE: a.SMAPE, Coverage80: a.Coverage80,
+				Coverage95: a.Coverage95, MSIS: a.MSIS, Chosen: a.Chosen, RunID: p.runID,
+			})
+		}
+	}
+	models := filepath.Join(run.Dir(), "models")
+	if err := warehouse.WriteTable(filepath.Join(models, "forecasts.parquet"), fc); err != nil {
+		return err
+	}
+	p.tables["models/forecasts"] = int64(len(fc))
+	p.tables["models/forecast_accuracy"] = int64(len(acc))
+	return warehouse.WriteTable(filepath.Join(models, "forecast_accuracy.parquet"), acc)
+}
+
+type seriesKey struct{ level, stp, lad, service string }
+
+// splitSeriesKey reads "place/<lad>/<service>" or "stp/<stp>/<service>".
+func splitSeriesKey(key string, p *pipeline) seriesKey {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) != 3 {
+		return seriesKey{level: "unknown", stp: "unknown", lad: "unknown", service: key}
+	}
+	switch parts[0] {
+	case "stp":
+		return seriesKey{level: "stp", stp: parts[1], lad: "all", service: parts[2]}
+	default:
+		stp := "unknown"
+		if pl, ok := p.geo.PlaceByLAD(parts[1]); ok {
+			stp = pl.STP
+		}
+		return seriesKey{level: "place", stp: stp, lad: parts[1], service: parts[2]}
+	}
+}
+
+// forecastPeriod returns the start of the step-th period after the last
+// observation of s.
+func forecastPeriod(s forecast.Series, freq string, step int) time.Time {
+	n := len(s.Values) - 1 + step
+	if freq == "weekly" {
+		return s.Start.AddDate(0, 0, 7*n)
+	}
+	return s.Start.AddDate(0, n, 0)
+}

@@ -1,0 +1,203 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// NHS identity colours.
+var (
+	nhsBlue     = color.RGBA{0x00, 0x5E, 0xB8, 0xff}
+	nhsDarkBlue = color.RGBA{0x00, 0x30, 0x87, 0xff}
+	nhsGrey     = color.RGBA{0x42, 0x55, 0x63, 0xff}
+	band80      = color.RGBA{0x00, 0x5E, 0xB8, 0x55}
+	band95      = color.RGBA{0x00, 0x5E, 0xB8, 0x26}
+)
+
+const chartW, chartH = 16 * vg.Centimeter, 7 * vg.Centimeter
+
+// forecastChart draws published history (suppressed months are gaps) and
+// the forecast with its 80 % and 95 % bands.
+func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPoint) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = "per month"
+	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2006"}
+	p.Y.Min = 0
+	p.Add(plotter.NewGrid())
+
+	if len(fc) > 0 {
+		band := func(lo, hi func(forecastPoint) float64, c color.Color) error {
+			pts := make(plotter.XYs, 0, 2*len(fc))
+			for _, f := range fc {
+				pts = append(pts, plotter.XY{X: unix(f.Period), Y: math.Max(lo(f), 0)})
+			}
+			for i := len(fc) - 1; i >= 0; i-- {
+				pts = append(pts, plotter.XY{X: unix(fc[i].Period), Y: hi(fc[i])})
+			}
+			poly, err := plotter.NewPolygon(pts)
+			if err != nil {
+				return err
+			}
+			poly.Color, poly.LineStyle.Width = c, 0
+			p.Add(poly)
+			return nil
+		}
+		if err := band(func(f forecastPoint) float64 { return f.Lo95 }, func(f forecastPoint) float64 { return f.Hi95 }, band95); err != nil {
+			return nil, err
+		}
+		if err := band(func(f forecastPoint) float64 { return f.Lo80 }, func(f forecastPoint) float64 { return f.Hi80 }, band80); err != nil {
+			return nil, err
+		}
+		pts := make(plotter.XYs, len(fc))
+		for i, f := range fc {
+			pts[i] = plotter.XY{X: unix(f.Period), Y: f.Mean}
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width, l.Dashes = nhsDarkBlue, vg.Points(1.5), []vg.Length{vg.Points(4), vg.Points(2)}
+		p.Add(l)
+		p.Legend.Add("forecast", l)
+	}
+	var first *plotter.Line
+	for _, seg := range segments(hist, shown) {
+		l, err := plotter.NewLine(seg)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = nhsBlue, vg.Points(1.5)
+		p.Add(l)
+		if first == nil {
+			first = l
+		}
+	}
+	if first != nil {
+		p.Legend.Add("activity", first)
+	}
+	if len(fc) > 0 {
+		p.Legend.Add("80 % interval", &plotter.Polygon{Color: band80})
+		p.Legend.Add("95 % interval", &plotter.Polygon{Color: band95})
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	ymax := 0.0
+	for _, c := range shown {
+		if c.Shown() {
+			ymax = math.Max(ymax, c.Value)
+		}
+	}
+	for _, f := range fc {
+		ymax = math.Max(ymax, f.Hi95)
+	}
+	p.Y.Max = ymax * 1.35 // headroom for the legend
+	return p, nil
+}
+
+// segments splits a published series at its suppressed months.
+func segments(at []time.Time, cells []Cell) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for i, c := range cells {
+		if !c.Shown() {
+			if len(cur) > 0 {
+				out = append(out, cur)
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, plotter.XY{X: unix(at[i]), Y: c.Value})
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// seasonalChart draws the mean activity by calendar month as bars.
+func seasonalChart(title string, means []Cell) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = "mean per month"
+	vals := make(plotter.Values, len(means))
+	for i, c := range means {
+		if c.Shown() {
+			vals[i] = c.Value
+		}
+	}
+	bars, err := plotter.NewBarChart(vals, vg.Points(14))
+	if err != nil {
+		return nil, err
+	}
+	bars.Color, bars.LineStyle.Width = nhsBlue, 0
+	p.Add(bars)
+	names := make([]string, 12)
+	for i := range names {
+		names[i] = time.Month(i + 1).String()[:3]
+	}
+	p.NominalX(names...)
+	p.Y.Min = 0
+	return p, nil
+}
+
+func unix(t time.Time) float64 { return float64(t.Unix()) }
+
+// thousands labels the default ticks as whole numbers with separators.
+type thousands struct{}
+
+func (thousands) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = formatInt(int64(math.Round(t.Value)))
+		}
+	}
+	return ticks
+}
+
+// style sets what every chart shares: sans-serif text (browsers draw it
+// with the page's font), the identity grey and thousands on the y axis.
+func style(p *plot.Plot) {
+	for _, f := range []*font.Font{
+		&p.Title.TextStyle.Font, &p.Legend.TextStyle.Font,
+		&p.X.Label.TextStyle.Font, &p.X.Tick.Label.Font,
+		&p.Y.Label.TextStyle.Font, &p.Y.Tick.Label.Font,
+	} {
+		f.Variant = "Sans"
+	}
+	p.Title.TextStyle.Color = nhsGrey
+	p.Y.Tick.Marker = thousands{}
+}
+
+// inlineSVG renders p as an SVG element to inline in HTML, with the text
+// alternative screen readers announce.
+func inlineSVG(p *plot.Plot, id, title, desc string) (string, error) {
+	style(p)
+	c := vgsvg.New(chartW, chartH)
+	p.Draw(draw.New(c))
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return "", fmt.Errorf("draw chart %s: %w", id, err)
+	}
+	s := b.String()
+	// Drop the XML prologue and fixed size: the chart scales with the page.
+	start := strings.Index(s, "<svg")
+	end := strings.Index(s[start:], ">") + start
+	if start < 0 || end < start {
+		return "", fmt.Errorf("draw chart %s: no svg element", id)
+	}
+	open := fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" role="img" aria-labelledby="%s-t %s-d"><title id="%s-t">%s</title><desc id="%s-d">%s</desc>`,
+		chartW.Points(), chartH.Points(), id, id, id, escape(title), id, escape(desc))
+	return open + s[end+1:], nil
+}

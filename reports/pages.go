@@ -1,0 +1,631 @@
+package reports
+
+import (
+	"cmp"
+	dbsql "database/sql"
+	"fmt"
+	"html/template"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// serviceNames are the services as commissioners name them, in the order
+// the report shows them.
+var serviceNames = []struct{ code, name string }{
+	{"ae_attendance", "A&E attendances"},
+	{"emergency_admission", "Emergency admissions"},
+	{"elective_admission", "Elective admissions"},
+	{"outpatient_attendance", "Outpatient attendances"},
+	{"gp_appointment", "GP appointments"},
+	{"community_contact", "Community contacts"},
+	{"social_care_assessment", "Social care assessments"},
+	{"diagnostic_test", "Diagnostic tests"},
+}
+
+var measureNames = map[string]string{
+	"ae_to_emergency_admission_1d": "A&E attendances followed by an emergency admission within a day",
+	"discharge_to_social_care_30d": "Discharges followed by a social care assessment within 30 days",
+	"frequent_ae_attenders_12m":    "People with 5 or more A&E attendances in 12 months, of people attending",
+}
+
+func serviceName(code string) string {
+	for _, s := range serviceNames {
+		if s.code == code {
+			return s.name
+		}
+	}
+	return humanise(code)
+}
+
+func serviceOrder(code string) int {
+	for i, s := range serviceNames {
+		if s.code == code {
+			return i
+		}
+	}
+	return len(serviceNames)
+}
+
+func humanise(code string) string {
+	s := strings.ReplaceAll(code, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Months shown: history in charts, and the periods compared in tables.
+const (
+	chartHistory = 36
+	horizon      = 12
+)
+
+// scope is the area a page covers.
+type scope struct {
+	level string // region, stp or place
+	code  string
+	name  string
+}
+
+func (s scope) file() string {
+	if s.level == "region" {
+		return "index.html"
+	}
+	return s.level + "-" + s.code + ".html"
+}
+
+func (s scope) id() string { return strings.TrimSuffix(s.file(), ".html") }
+
+// has reports whether the area with STP stp and place lad ("all" for an
+// STP) lies in the scope.
+func (s scope) has(stp, lad string) bool {
+	switch s.level {
+	case "stp":
+		return stp == s.code
+	case "place":
+		return lad == s.code
+	}
+	return true
+}
+
+func (r *report) stps() []scope {
+	var out []scope
+	for _, p := range r.d.places {
+		if len(out) == 0 || out[len(out)-1].code != p.STP {
+			out = append(out, scope{"stp", p.STP, p.STPName})
+		}
+	}
+	return out
+}
+
+func (r *report) placesOf(stp string) []scope {
+	var out []scope
+	for _, p := range r.d.places {
+		if p.STP == stp {
+			out = append(out, scope{"place", p.LAD, p.LADName})
+		}
+	}
+	return out
+}
+
+// areaName names a place or (lad "all") an STP.
+func (r *report) areaName(stp, lad string) string {
+	for _, p := range r.d.places {
+		switch {
+		case lad == "all" && p.STP == stp:
+			return p.STPName
+		case p.LAD == lad:
+			return p.LADName
+		}
+	}
+	if lad == "all" {
+		return stp
+	}
+	return lad
+}
+
+func (r *report) services() []string {
+	seen := map[string]bool{}
+	for key := range r.d.history {
+		if i := strings.LastIndexByte(key, '/'); i >= 0 {
+			seen[key[i+1:]] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		return cmp.Or(cmp.Compare(serviceOrder(a), serviceOrder(b)), strings.Compare(a, b))
+	})
+	return out
+}
+
+func (r *report) nav() []link {
+	var out []link
+	for _, s := range r.stps() {
+		l := link{Href: s.file(), Text: s.name}
+		for _, p := range r.placesOf(s.code) {
+			l.Children = append(l.Children, link{Href: p.file(), Text: p.name})
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func (r *report) pages() []*page {
+	region := scope{level: "region", name: "Region"}
+	out := []*page{{File: "index.html", Title: "Region", fill: func(p *page) error { return r.fill(p, region) }}}
+	for _, s := range r.stps() {
+		all := append([]scope{s}, r.placesOf(s.code)...)
+		for _, sc := range all {
+			title := sc.name
+			if sc.level == "stp" {
+				title += " (STP/ICB)"
+			}
+			out = append(out, &page{File: sc.file(), Title: title, fill: func(p *page) error { return r.fill(p, sc) }})
+		}
+	}
+	return out
+}
+
+func (r *report) fill(p *page, sc scope) error {
+	act, err := r.activitySection(sc)
+	if err != nil {
+		return err
+	}
+	p.Sections = []section{act, r.accuracySection(sc), r.indicatorsSection(sc)}
+	if sc.level == "region" {
+		p.Sections = append(p.Sections, r.governanceSection(), r.methodsSection())
+	}
+	return nil
+}
+
+// seriesKey is the key of the series of an area and service.
+func seriesKey(sc scope, service string) string { return sc.level + "/" + sc.code + "/" + service }
+
+// summary is the published headline of one series.
+type summary struct {
+	model                    Cell
+	last, next, lo80, hi80   Cell
+	change                   Cell
+	lastCells                []Cell
+	nextMean, nextLo, nextHi float64
+}
+
+func (r *report) summarise(key string) summary {
+	hist := r.d.history[key]
+	recent := hist[max(len(hist)-horizon, 0):]
+	cells := make([]Cell, len(recent))
+	for i, p := range recent {
+		cells[i] = r.dc.Count(p.Events)
+	}
+	// Totals of published months, as the months' table shows them.
+	s := summary{last: r.dc.Total(cells), lastCells: cells, model: Text("–")}
+	fc := r.d.forecasts[key]
+	fc = fc[:min(len(fc), horizon)]
+	if len(fc) > 0 {
+		s.model = Text(fc[0].Model)
+	}
+	for _, f := range fc {
+		s.nextMean += f.Mean
+		s.nextLo += f.Lo80
+		s.nextHi += f.Hi80
+	}
+	if len(fc) == 0 {
+		s.nextMean, s.nextLo, s.nextHi = math.NaN(), math.NaN(), math.NaN()
+	}
+	s.next, s.lo80, s.hi80 = ModelledFigure(s.nextMean, 0), ModelledFigure(s.nextLo, 0), ModelledFigure(s.nextHi, 0)
+	s.change = r.change(s.last, s.nextMean)
+	if slices.ContainsFunc(cells, func(c Cell) bool { return c.Text == Suppressed }) {
+		// The total leaves suppressed months out: no change against it.
+		s.change = Cell{Text: Suppressed, Kind: Modelled, Value: math.NaN()}
+	}
+	return s
+}
+
+// change is the forecast's % change on a published count. It is computed
+// from the published (rounded) count, never the true one, which a forecast
+// and a precise % change would otherwise disclose; a suppressed count has
+// no change.
+func (r *report) change(last Cell, next float64) Cell {
+	switch {
+	case last.Text == Suppressed:
+		return Cell{Text: Suppressed, Kind: Modelled, Value: math.NaN()}
+	case !last.Shown() || last.Value == 0:
+		return ModelledFigure(math.NaN(), 1)
+	}
+	return ModelledFigure((next/last.Value-1)*100, 1)
+}
+
+var summaryCols = []column{
+	{"Area", "area", Label},
+	{"Service", "service", Label},
+	{"Model", "model", Label},
+	{"Last 12 months", "events_last_12_months", Count},
+	{"Next 12 months (forecast)", "forecast_next_12_months", Modelled},
+	{"80 % range, low", "forecast_lo80", Modelled},
+	{"80 % range, high", "forecast_hi80", Modelled},
+	{"Change (%)", "change_pct", Modelled},
+}
+
+const rangeNote = "The 80 % range of 12 months adds up the monthly 80 % limits, as if every month erred the same way: it is wider than an interval of the total. Change compares the forecast with the published (rounded) last 12 months. Totals add up published months and leave suppressed months out; where any month was suppressed, change is not shown."
+
+func (r *report) activitySection(sc scope) (section, error) {
+	sec := section{ID: "activity", Title: "Activity and forecasts"}
+	t := &table{ID: sc.id() + "-summary", Caption: "Activity in the last 12 months and the forecast of the next 12, by service", Cols: summaryCols, Note: rangeNote}
+	services := r.services()
+	if sc.level == "region" {
+		sec.Paras = []string{"Activity of the region's residents by STP/ICB and service. Each STP/ICB and place has its own page with charts of every service."}
+		for _, svc := range services {
+			var lasts []Cell
+			var next, lo, hi float64
+			var rows [][]Cell
+			for _, s := range r.stps() {
+				key := seriesKey(s, svc)
+				if _, ok := r.d.history[key]; !ok {
+					continue
+				}
+				sm := r.summarise(key)
+				lasts = append(lasts, sm.last)
+				next, lo, hi = next+sm.nextMean, lo+sm.nextLo, hi+sm.nextHi
+				rows = append(rows, []Cell{Text(s.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change})
+			}
+			total := r.dc.Total(lasts)
+			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of STPs"), total,
+				ModelledFigure(next, 0), ModelledFigure(lo, 0), ModelledFigure(hi, 0), r.change(total, next)})
+			t.Rows = append(t.Rows, rows...)
+		}
+		sec.Blocks = []block{{Table: t}}
+		return sec, nil
+	}
+	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the model chosen by backtesting and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
+	sec.Blocks = append(sec.Blocks, block{Table: t})
+	for _, svc := range services {
+		key := seriesKey(sc, svc)
+		if _, ok := r.d.history[key]; !ok {
+			continue
+		}
+		sm := r.summarise(key)
+		t.Rows = append(t.Rows, []Cell{Text(sc.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change})
+		figs, err := r.serviceFigures(sc, svc, sm)
+		if err != nil {
+			return sec, err
+		}
+		sec.Blocks = append(sec.Blocks, block{Heading: serviceName(svc), Figures: figs})
+	}
+	return sec, nil
+}
+
+func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, error) {
+	key := seriesKey(sc, svc)
+	id := sc.id() + "-" + svc
+	hist := r.d.history[key]
+	hist = hist[max(len(hist)-chartHistory, 0):]
+	fc := r.d.forecasts[key]
+	fc = fc[:min(len(fc), horizon)]
+
+	months := make([]time.Time, len(hist))
+	cells := make([]Cell, len(hist))
+	for i, p := range hist {
+		months[i], cells[i] = p.Month, r.dc.Count(p.Events)
+	}
+	data := &table{ID: id + "-monthly", Caption: fmt.Sprintf("%s, %s: monthly activity and forecast", serviceName(svc), sc.name), Cols: []column{
+		{"Month", "month", Label}, {"Activity", "events", Count}, {"Forecast", "forecast", Modelled},
+		{"80 % low", "lo80", Modelled}, {"80 % high", "hi80", Modelled},
+		{"95 % low", "lo95", Modelled}, {"95 % high", "hi95", Modelled},
+	}}
+	na := ModelledFigure(math.NaN(), 0)
+	for i, m := range months {
+		data.Rows = append(data.Rows, []Cell{Text(m.Format("2006-01")), cells[i], na, na, na, na, na})
+	}
+	for _, f := range fc {
+		data.Rows = append(data.Rows, []Cell{Text(f.Period.Format("2006-01")), Text(""),
+			ModelledFigure(f.Mean, 0), ModelledFigure(f.Lo80, 0), ModelledFigure(f.Hi80, 0),
+			ModelledFigure(f.Lo95, 0), ModelledFigure(f.Hi95, 0)})
+	}
+	title := fmt.Sprintf("%s, %s", serviceName(svc), sc.name)
+	p, err := forecastChart(title, months, cells, fc)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: %w", key, err)
+	}
+	desc := fmt.Sprintf("Line chart of monthly %s", strings.ToLower(serviceName(svc)))
+	if len(months) > 0 {
+		desc += fmt.Sprintf(" from %s to %s", months[0].Format("January 2006"), months[len(months)-1].Format("January 2006"))
+	}
+	if len(fc) > 0 {
+		desc += fmt.Sprintf(", and the %s forecast to %s with 80 %% and 95 %% intervals: %s in the next 12 months against %s in the last 12 (change %s %%)",
+			fc[0].Model, fc[len(fc)-1].Period.Format("January 2006"), sm.next.Text, sm.last.Text, sm.change.Text)
+	}
+	desc += ". The numbers are in the table below the chart."
+	svg, err := inlineSVG(p, id+"-chart", title+": history and forecast", desc)
+	if err != nil {
+		return nil, err
+	}
+	figs := []figure{{SVG: template.HTML(svg), Caption: "History and forecast. Shaded: 80 % (darker) and 95 % intervals. Gaps: suppressed months.", Data: data}}
+
+	// Seasonal profile: mean of each calendar month over the whole series.
+	full := r.d.history[key]
+	var sum [12]int64
+	var n [12]int64
+	for _, p := range full {
+		sum[p.Month.Month()-1] += p.Events
+		n[p.Month.Month()-1]++
+	}
+	means := make([]Cell, 12)
+	prof := &table{ID: id + "-seasonal", Caption: fmt.Sprintf("%s, %s: mean activity by calendar month, %s to %s", serviceName(svc), sc.name,
+		full[0].Month.Format("Jan 2006"), full[len(full)-1].Month.Format("Jan 2006")),
+		Cols: []column{{"Month", "calendar_month", Label}, {"Mean per month", "mean_events", Count}}}
+	for m := range 12 {
+		if n[m] == 0 {
+			means[m] = Cell{Text: notAvailable, Kind: Count, Value: math.NaN()}
+		} else {
+			// A mean of counts is published as a count: a mean of small
+			// numbers is as disclosive as they are.
+			means[m] = r.dc.Count(int64(math.Round(float64(sum[m]) / float64(n[m]))))
+		}
+		prof.Rows = append(prof.Rows, []Cell{Text(time.Month(m + 1).String()), means[m]})
+	}
+	sp, err := seasonalChart(title+": seasonal profile", means)
+	if err != nil {
+		return nil, fmt.Errorf("chart %s: %w", key, err)
+	}
+	hi, lo := 0, 0
+	for m := range means {
+		if means[m].Value > means[hi].Value {
+			hi = m
+		}
+		if means[m].Value < means[lo].Value {
+			lo = m
+		}
+	}
+	sdesc := fmt.Sprintf("Bar chart of mean monthly %s by calendar month: highest in %s, lowest in %s. The numbers are in the table below the chart.",
+		strings.ToLower(serviceName(svc)), time.Month(hi+1), time.Month(lo+1))
+	svg, err = inlineSVG(sp, id+"-season", title+": seasonal profile", sdesc)
+	if err != nil {
+		return nil, err
+	}
+	figs = append(figs, figure{SVG: template.HTML(svg), Caption: "Seasonal profile: mean activity in each calendar month.", Data: prof})
+	return figs, nil
+}
+
+// nullFigure publishes a nullable modelled figure times scale.
+func nullFigure(v dbsql.NullFloat64, scale float64, decimals int) Cell {
+	if !v.Valid {
+		return ModelledFigure(math.NaN(), decimals)
+	}
+	return ModelledFigure(v.Float64*scale, decimals)
+}
+
+func (r *report) accuracySection(sc scope) section {
+	sec := section{ID: "accuracy", Title: "Forecast accuracy"}
+	if slices.Contains(r.d.missing, "forecasts") {
+		sec.Paras = append(sec.Paras, "This run has no forecasts: the forecasting stage was off.")
+	}
+	sec.Paras = append(sec.Paras, "Backtests refit each model at several earlier origins and score its forecasts of the months that followed. MASE below 1 means the model beat a seasonal naive forecast; coverage is the share of months that fell inside the interval (80 % and 95 % are ideal).")
+	t := &table{ID: sc.id() + "-accuracy", Caption: "Backtest accuracy of the chosen model, monthly series", Cols: []column{
+		{"Area", "area", Label}, {"Service", "service", Label}, {"Model", "model", Label},
+		{"Backtest origins", "backtest_origins", Modelled}, {"MASE", "mase", Modelled}, {"sMAPE (%)", "smape_pct", Modelled},
+		{"80 % coverage (%)", "coverage80_pct", Modelled}, {"95 % coverage (%)", "coverage95_pct", Modelled},
+	}}
+	acc := slices.Clone(r.d.accuracy)
+	slices.SortStableFunc(acc, func(a, b accuracy) int {
+		return cmp.Or(cmp.Compare(b.Level, a.Level), strings.Compare(a.STP, b.STP), strings.Compare(a.LAD, b.LAD),
+			cmp.Compare(serviceOrder(a.Service), serviceOrder(b.Service)))
+	})
+	for _, a := range acc {
+		if !r.showSeries(sc, a.Level, a.STP, a.LAD) {
+			continue
+		}
+		t.Rows = append(t.Rows, []Cell{Text(r.areaName(a.STP, a.LAD)), Text(serviceName(a.Service)), Text(a.Model),
+			ModelledFigure(float64(a.Origins), 0), nullFigure(a.MASE, 1, 2), nullFigure(a.SMAPE, 1, 1),
+			nullFigure(a.Coverage80, 100, 0), nullFigure(a.Coverage95, 100, 0)})
+	}
+	sec.Blocks = append(sec.Blocks, block{Heading: "Backtests", Table: t})
+
+	track := block{Heading: "Forecast tracking"}
+	if r.d.earlier == 0 {
+		track.Paras = []string{"No earlier runs are in the warehouse yet: once they are, their forecasts are compared here with what then happened."}
+	} else {
+		tt := &table{ID: sc.id() + "-tracking", Caption: "Earlier runs' forecasts against the months since observed", Cols: []column{
+			{"Earlier run", "run_id", Label}, {"Area", "area", Label}, {"Service", "service", Label},
+			{"Months compared", "months_compared", Label}, {"Activity", "events", Count}, {"Forecast", "forecast", Modelled},
+			{"MAPE (%)", "mape_pct", Modelled}, {"Months inside 80 % interval (%)", "coverage80_pct", Modelled},
+		}}
+		for _, x := range r.d.tracking {
+			if !r.showSeries(sc, x.Level, x.STP, x.LAD) {
+				continue
+			}
+			actual, mape := r.dc.Count(x.Actual), nullFigure(x.MAPE, 100, 1)
+			if !actual.Shown() {
+				// An error against a hidden count, with the forecast beside
+				// it, would disclose the count.
+				mape = Cell{Text: Suppressed, Kind: Modelled, Value: math.NaN()}
+			}
+			tt.Rows = append(tt.Rows, []Cell{Text(x.RunID), Text(r.areaName(x.STP, x.LAD)), Text(serviceName(x.Service)),
+				Text(fmt.Sprint(x.Months)), actual, ModelledFigure(x.Forecast, 0), mape, nullFigure(x.Coverage80, 100, 0)})
+		}
+		track.Paras = []string{fmt.Sprintf("%d earlier run(s) in the warehouse had forecasts of months now observed.", r.d.earlier)}
+		track.Table = tt
+	}
+	sec.Blocks = append(sec.Blocks, track)
+	return sec
+}
+
+// showSeries reports whether a page shows a series' row: the region page
+// shows STPs, an STP page the STP and its places, a place page the place.
+func (r *report) showSeries(sc scope, level, stp, lad string) bool {
+	switch sc.level {
+	case "region":
+		return level == "stp"
+	case "stp":
+		return stp == sc.code
+	}
+	return level == "place" && lad == sc.code
+}
+
+func (r *report) indicatorsSection(sc scope) section {
+	sec := section{ID: "indicators", Title: "Partnership indicators"}
+	sec.Paras = []string{"Measures only a shared care record can give: activity joined up across providers and settings for the same (pseudonymised) person."}
+
+	dup := &table{ID: sc.id() + "-duplicate-tests", Caption: "Diagnostic tests repeated at a different provider within 30 days, last 12 months", Cols: []column{
+		{"Area", "area", Label}, {"Tests", "tests", Count}, {"Repeated elsewhere", "duplicate_tests", Count}, {"Repeated (%)", "duplicate_pct", Rate},
+	}}
+	for _, x := range r.d.duplicates {
+		if sc.has(x.STP, x.LAD) || (sc.level == "place" && x.Level == "stp" && r.stpOf(sc.code) == x.STP) {
+			dup.Rows = append(dup.Rows, []Cell{Text(r.areaName(x.STP, x.LAD)), r.dc.Count(x.Tests), r.dc.Count(x.DuplicateTests),
+				r.dc.Rate(x.DuplicateTests, x.Tests, 100)})
+		}
+	}
+	care := &table{ID: sc.id() + "-care-transitions", Caption: "Care transitions: last 12 months (frequent attenders: latest 12-month window)", Cols: []column{
+		{"Area", "area", Label}, {"Measure", "measure", Label}, {"Numerator", "numerator", Count}, {"Denominator", "denominator", Count}, {"Rate (%)", "pct", Rate},
+	}}
+	for _, x := range r.d.care {
+		if sc.has(x.STP, x.LAD) || (sc.level == "place" && x.Level == "stp" && r.stpOf(sc.code) == x.STP) {
+			name := measureNames[x.Measure]
+			if name == "" {
+				name = humanise(x.Measure)
+			}
+			care.Rows = append(care.Rows, []Cell{Text(r.areaName(x.STP, x.LAD)), Text(name), r.dc.Count(x.Numerator), r.dc.Count(x.Denominator),
+				r.dc.Rate(x.Numerator, x.Denominator, 100)})
+		}
+	}
+	year := ""
+	if len(r.d.rates) > 0 {
+		year = fmt.Sprint(r.d.rates[0].Year)
+	}
+	rates := &table{ID: sc.id() + "-rates", Caption: "Activity per 1,000 residents, " + year + ": crude and directly standardised to the 2013 European Standard Population", Cols: []column{
+		{"Area", "area", Label}, {"Service", "service", Label}, {"Events", "events", Count}, {"Population (estimate)", "population", Modelled},
+		{"Crude per 1,000", "crude_per_1000", Rate}, {"DSR per 1,000", "dsr_per_1000", Rate}, {"DSR 95 % low", "dsr_lo95", Rate}, {"DSR 95 % high", "dsr_hi95", Rate},
+	}}
+	rs := slices.Clone(r.d.rates)
+	slices.SortStableFunc(rs, func(a, b rate) int {
+		return cmp.Or(cmp.Compare(b.Level, a.Level), strings.Compare(a.STP, b.STP), strings.Compare(a.LAD, b.LAD),
+			cmp.Compare(serviceOrder(a.Service), serviceOrder(b.Service)))
+	})
+	for _, x := range rs {
+		if !sc.has(x.STP, x.LAD) && !(sc.level == "place" && x.Level == "stp" && r.stpOf(sc.code) == x.STP) {
+			continue
+		}
+		rc := func(v dbsql.NullFloat64) Cell {
+			if !v.Valid {
+				v.Float64 = math.NaN()
+			}
+			return r.dc.RateOf(x.Events, 0, v.Float64, 1)
+		}
+		// The crude rate is recomputed from the published events: the
+		// model's, from true events over a published population, would
+		// undo their rounding. Standardised rates weight age bands and
+		// are kept.
+		crude := r.dc.RateOf(x.Events, 0, math.NaN(), 1)
+		if x.Population > 0 {
+			crude = r.dc.RateOf(x.Events, 0, float64(r.dc.round(x.Events))/x.Population*1000, 1)
+		}
+		rates.Rows = append(rates.Rows, []Cell{Text(r.areaName(x.STP, x.LAD)), Text(serviceName(x.Service)), r.dc.Count(x.Events),
+			ModelledFigure(x.Population, 0), crude, rc(x.DSR), rc(x.DSRLo), rc(x.DSRHi)})
+	}
+	sec.Blocks = []block{
+		{Heading: "Duplicate tests across providers", Table: dup},
+		{Heading: "Care transitions", Table: care},
+		{Heading: "Rates per 1,000 residents", Table: rates},
+	}
+	return sec
+}
+
+func (r *report) stpOf(lad string) string {
+	for _, p := range r.d.places {
+		if p.LAD == lad {
+			return p.STP
+		}
+	}
+	return ""
+}
+
+func (r *report) governanceSection() section {
+	sec := section{ID: "governance", Title: "Data quality and governance"}
+	m := r.d.manifest
+	if m.LegalBasis != "" {
+		sec.Paras = append(sec.Paras, "National data opt-outs were not applied to this run. Legal basis recorded: "+m.LegalBasis+".")
+	} else {
+		sec.Paras = append(sec.Paras, "National data opt-outs and GP Type 1 objections were applied before anything was written: the people and records removed are counted below.")
+	}
+	feeds := &table{ID: "feeds", Caption: "Records by feed", Cols: []column{
+		{"Feed", "feed", Label}, {"Entity", "entity", Label}, {"Read", "read", Count}, {"Quarantined", "quarantined", Count},
+		{"Removed by opt-outs", "opted_out", Count}, {"Written", "written", Count},
+	}}
+	for _, x := range r.d.feeds {
+		feeds.Rows = append(feeds.Rows, []Cell{Text(x.Feed), Text(x.Entity), r.dc.Count(x.Read), r.dc.Count(x.Quarantined), r.dc.Count(x.OptedOut), r.dc.Count(x.Written)})
+	}
+	q := &table{ID: "quarantine", Caption: "Records quarantined, by reason", Cols: []column{
+		{"Feed", "feed", Label}, {"Entity", "entity", Label}, {"Reason", "reason", Label}, {"Field", "field", Label}, {"Records", "records", Count},
+	}, Note: "Quarantined records are kept out of every table; the quarantine holds where and why, never the values."}
+	for _, x := range r.d.quarantine {
+		q.Rows = append(q.Rows, []Cell{Text(x.Feed), Text(x.Entity), Text(humanise(x.Reason)), Text(x.Field), r.dc.Count(x.Records)})
+	}
+	o := &table{ID: "optouts", Caption: "Opt-outs applied, by reason", Cols: []column{
+		{"Reason", "reason", Label}, {"Feed", "feed", Label}, {"People removed", "people", Count}, {"Records removed", "records", Count},
+	}}
+	for _, x := range r.d.optouts {
+		o.Rows = append(o.Rows, []Cell{Text(humanise(x.Reason)), Text(x.Feed), r.dc.Count(x.People), r.dc.Count(x.Records)})
+	}
+	sec.Blocks = []block{{Heading: "Feeds", Table: feeds}, {Heading: "Quarantine", Table: q}, {Heading: "Opt-outs", Table: o}}
+	return sec
+}
+
+func (r *report) methodsSection() section {
+	m := r.d.manifest
+	sec := section{ID: "methods", Title: "Methods and provenance"}
+	sec.Paras = []string{
+		"Activity is counted by month of event for residents of each place, from the pseudonymised extracts of this run. Forecasts come from several models (seasonal naive, exponential smoothing, Theta, STL and combinations) fitted to each monthly series; the model with the best rolling-origin backtest is chosen. Intervals are the model's prediction intervals.",
+		fmt.Sprintf("Disclosure control: counts of 1 to %d are shown as *; other counts are rounded to the nearest %d; totals add up the rounded values (suppressed cells add nothing, and a total of only suppressed cells is suppressed); rates and percentages are computed from rounded counts and suppressed with their counts. Forecasts, intervals, accuracy measures and population estimates are modelled figures and are not rounded; in the CSV files their columns are named modelled_* and rates rate_*.", r.opts.SuppressMax, r.opts.RoundTo),
+	}
+	demo := "no"
+	if m.Demo {
+		demo = "yes: the embedded synthetic region and published demo key"
+	}
+	prov := &table{ID: "provenance", Caption: "Run provenance", Cols: []column{{"Item", "item", Label}, {"Value", "value", Label}}}
+	for _, kv := range [][2]string{
+		{"Run id", m.RunID}, {"Job", m.Job}, {"Business date", m.BusinessDate}, {"Config hash", m.ConfigHash},
+		{"Pseudonymisation key id", m.KeyID}, {"Software version", m.SoftwareVersion}, {"Demo", demo},
+	} {
+		prov.Rows = append(prov.Rows, []Cell{Text(kv[0]), Text(kv[1])})
+	}
+	in := &table{ID: "inputs", Caption: "Input files", Cols: []column{{"File", "path", Label}, {"Size (bytes)", "size_bytes", Label}, {"SHA-256", "sha256", Label}}}
+	for _, f := range m.Inputs {
+		in.Rows = append(in.Rows, []Cell{Text(f.Path), Text(fmt.Sprint(f.Size)), Text(f.SHA256)})
+	}
+	sec.Blocks = []block{{Table: prov}, {Table: in, Links: []link{{Href: "forecasts.csv", Text: "All forecasts, machine-readable (CSV)"}}}}
+	return sec
+}
+
+// forecastsTable is the machine-readable forecasts.csv: every chosen
+// monthly forecast, all steps.
+func (r *report) forecastsTable() *table {
+	t := &table{ID: "forecasts", Cols: []column{
+		{"", "series_key", Label}, {"", "level", Label}, {"", "stp_code", Label}, {"", "lad_code", Label}, {"", "service", Label},
+		{"", "model", Label}, {"", "period", Label}, {"", "mean", Modelled}, {"", "lo80", Modelled}, {"", "hi80", Modelled},
+		{"", "lo95", Modelled}, {"", "hi95", Modelled},
+	}}
+	keys := make([]string, 0, len(r.d.forecasts))
+	for k := range r.d.forecasts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		parts := strings.SplitN(k, "/", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		stp, lad := parts[1], "all"
+		if parts[0] == "place" {
+			stp, lad = r.stpOf(parts[1]), parts[1]
+		}
+		for _, f := range r.d.forecasts[k] {
+			t.Rows = append(t.Rows, []Cell{Text(k), Text(parts[0]), Text(stp), Text(lad), Text(parts[2]), Text(f.Model), Text(f.Period.Format("2006-01-02")),
+				ModelledFigure(f.Mean, 2), ModelledFigure(f.Lo80, 2), ModelledFigure(f.Hi80, 2), ModelledFigure(f.Lo95, 2), ModelledFigure(f.Hi95, 2)})
+		}
+	}
+	return t
+}

@@ -1,0 +1,447 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/yhcr/carecast/reports/reportstest"
+	"github.com/yhcr/carecast/warehouse"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// builtReport is the report of the small region, built once for the
+// tests that read it.
+var builtReport = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "carecast-report-")
+	if err != nil {
+		return "", err
+	}
+	runDir := reportstest.WriteRun(fatalT{}, dir, reportstest.Small, true)
+	out := filepath.Join(runDir, "report")
+	_, err = Build(context.Background(), runDir, out, Options{Title: "Test region"})
+	return out, err
+})
+
+// fatalT lets the shared fixture be built outside a test.
+type fatalT struct{ testing.TB }
+
+func (fatalT) Helper()                   {}
+func (fatalT) Fatal(args ...any)         { panic(args) }
+func (fatalT) Fatalf(f string, a ...any) { panic(f) }
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if dir, err := builtReport(); err == nil {
+		os.RemoveAll(filepath.Dir(filepath.Dir(filepath.Dir(dir))))
+	}
+	os.Exit(code)
+}
+
+func reportDir(t *testing.T) string {
+	t.Helper()
+	dir, err := builtReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func parseHTML(t *testing.T, path string) *html.Node {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return doc
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// checkCount reports whether s, a published count, is allowed: * or a
+// multiple of 5 that is not 1–7. ok is false when s is not a number.
+func checkCount(s string) (valid, isNumber bool) {
+	s = strings.ReplaceAll(s, ",", "")
+	if s == Suppressed {
+		return true, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		if _, ferr := strconv.ParseFloat(s, 64); ferr == nil {
+			return false, true // a count is never fractional
+		}
+		return true, false
+	}
+	return n == 0 || (n > 7 && n%5 == 0), true
+}
+
+func htmlFiles(t *testing.T, dir string) []string {
+	files, err := filepath.Glob(filepath.Join(dir, "*.html"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no pages in %s: %v", dir, err)
+	}
+	return files
+}
+
+// TestPublishedCounts parses every page and CSV file and checks that no
+// count is 1–7 and every count is a multiple of 5; only cells marked
+// exempt (HTML) or columns named as exempt (CSV) may hold other numbers.
+func TestPublishedCounts(t *testing.T) {
+	dir := reportDir(t)
+	checked, suppressed := 0, 0
+	for _, path := range htmlFiles(t, dir) {
+		for n := range parseHTML(t, path).Descendants() {
+			if n.DataAtom != atom.Td {
+				continue
+			}
+			if _, exempt := attr(n, "data-exempt"); exempt {
+				continue
+			}
+			s := text(n)
+			valid, num := checkCount(s)
+			if !valid {
+				t.Errorf("%s: published count %q", filepath.Base(path), s)
+			}
+			if num {
+				checked++
+			}
+			if s == Suppressed {
+				suppressed++
+			}
+		}
+	}
+	csvs, _ := filepath.Glob(filepath.Join(dir, "csv", "*.csv"))
+	csvs = append(csvs, filepath.Join(dir, "forecasts.csv"))
+	exemptCols := []string{"year", "months_compared", "size_bytes"}
+	for _, path := range csvs {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, rec := range recs[1:] {
+			for i, v := range rec {
+				name := recs[0][i]
+				if strings.HasPrefix(name, "modelled_") || strings.HasPrefix(name, "rate_") || slices.Contains(exemptCols, name) {
+					continue
+				}
+				valid, num := checkCount(v)
+				if !valid {
+					t.Errorf("%s: column %s: published count %q", filepath.Base(path), name, v)
+				}
+				if num {
+					checked++
+				}
+			}
+		}
+	}
+	// The fixture has small counts: the check must have had work to do.
+	if checked < 1000 || suppressed < 10 {
+		t.Errorf("checked %d counts, %d suppressed: the fixture should exercise both", checked, suppressed)
+	}
+}
+
+// TestHTMLStructure checks every page: internal links resolve, nothing is
+// loaded from outside, every chart has a text alternative and a table of
+// its numbers, tables are semantic, and the DEMO banner is there.
+func TestHTMLStructure(t *testing.T) {
+	dir := reportDir(t)
+	ids := map[string]map[string]bool{} // page → ids
+	docs := map[string]*html.Node{}
+	for _, path := range htmlFiles(t, dir) {
+		doc := parseHTML(t, path)
+		name := filepath.Base(path)
+		docs[name], ids[name] = doc, map[string]bool{}
+		for n := range doc.Descendants() {
+			if id, ok := attr(n, "id"); ok && n.Type == html.ElementNode {
+				if ids[name][id] {
+					t.Errorf("%s: duplicate id %q", name, id)
+				}
+				ids[name][id] = true
+			}
+		}
+	}
+	charts := 0
+	for name, doc := range docs {
+		demo := false
+		for n := range doc.Descendants() {
+			if n.Type != html.ElementNode {
+				continue
+			}
+			if c, _ := attr(n, "class"); c == "demo" && strings.Contains(text(n), "DEMO") {
+				demo = true
+			}
+			switch n.DataAtom {
+			case atom.Script, atom.Link, atom.Iframe, atom.Img, atom.Object:
+				t.Errorf("%s: <%s> element: the report must be self-contained", name, n.Data)
+			}
+			if src, ok := attr(n, "src"); ok {
+				t.Errorf("%s: <%s src=%q>: the report must be self-contained", name, n.Data, src)
+			}
+			if href, ok := attr(n, "href"); ok {
+				checkLink(t, dir, name, href, ids)
+			}
+			switch n.DataAtom {
+			case atom.Svg:
+				charts++
+				checkChart(t, name, n, ids[name])
+			case atom.Table:
+				checkTable(t, name, n)
+			}
+		}
+		if !demo {
+			t.Errorf("%s: no DEMO banner", name)
+		}
+	}
+	// 4 places and 2 STPs, 8 services, 2 charts each.
+	if want := 6 * 8 * 2; charts != want {
+		t.Errorf("%d charts, want %d", charts, want)
+	}
+}
+
+func checkLink(t *testing.T, dir, page, href string, ids map[string]map[string]bool) {
+	t.Helper()
+	u, err := url.Parse(href)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		t.Errorf("%s: link %q leaves the report", page, href)
+		return
+	}
+	target := page
+	if u.Path != "" {
+		target = u.Path
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(u.Path))); err != nil {
+			t.Errorf("%s: link %q: %v", page, href, err)
+			return
+		}
+	}
+	if u.Fragment != "" {
+		if pageIDs, ok := ids[target]; !ok || !pageIDs[u.Fragment] {
+			t.Errorf("%s: link %q: no element with id %q in %s", page, href, u.Fragment, target)
+		}
+	}
+}
+
+func checkChart(t *testing.T, page string, svg *html.Node, ids map[string]bool) {
+	t.Helper()
+	if role, _ := attr(svg, "role"); role != "img" {
+		t.Errorf("%s: chart without role=img", page)
+	}
+	labels, _ := attr(svg, "aria-labelledby")
+	var title, desc bool
+	for n := range svg.Descendants() {
+		id, _ := attr(n, "id")
+		switch {
+		case n.Data == "title" && text(n) != "" && strings.Contains(labels, id):
+			title = true
+		case n.Data == "desc" && text(n) != "" && strings.Contains(labels, id):
+			desc = true
+		}
+	}
+	if !title || !desc {
+		t.Errorf("%s: chart %q without a labelling <title> and <desc>", page, labels)
+	}
+	fig := svg.Parent
+	if fig == nil || fig.DataAtom != atom.Figure {
+		t.Errorf("%s: chart %q not in a <figure>", page, labels)
+		return
+	}
+	rows := 0
+	for n := range fig.Descendants() {
+		if n.DataAtom == atom.Tr && n.Parent.DataAtom == atom.Tbody {
+			rows++
+		}
+	}
+	if rows == 0 {
+		t.Errorf("%s: chart %q has no table of its numbers", page, labels)
+	}
+}
+
+func checkTable(t *testing.T, page string, tbl *html.Node) {
+	t.Helper()
+	id, _ := attr(tbl, "id")
+	var caption bool
+	for n := range tbl.Descendants() {
+		switch n.DataAtom {
+		case atom.Caption:
+			caption = text(n) != ""
+		case atom.Th:
+			if s, _ := attr(n, "scope"); s != "col" && s != "row" {
+				t.Errorf("%s: table %s: <th> without scope", page, id)
+			}
+		}
+	}
+	if !caption {
+		t.Errorf("%s: table %s without a caption", page, id)
+	}
+}
+
+// TestGoldenPage compares one small page with testdata/golden (go test
+// -update rewrites it).
+func TestGoldenPage(t *testing.T) {
+	root := t.TempDir()
+	runDir := reportstest.WriteRun(t, root, reportstest.Tiny, false)
+	out := t.TempDir()
+	if _, err := Build(context.Background(), runDir, out, Options{Title: "Golden"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"place-E08000030.html", "csv/place-E08000030-summary.csv"} {
+		got, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "golden", filepath.Base(name))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run go test -update and review the diff)", name, golden)
+		}
+	}
+}
+
+func TestLegalBasisAndErrors(t *testing.T) {
+	root := t.TempDir()
+	runDir := reportstest.WriteRun(t, root, reportstest.Tiny, false)
+	m, err := warehouse.ReadManifest(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.LegalBasis = "Section 251 support, CAG reference 99/CAG/0001"
+	b, _ := json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(runDir, warehouse.ManifestFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	idx, err := Build(context.Background(), runDir, out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(page, []byte("opt-outs were not applied")) || !bytes.Contains(page, []byte(m.LegalBasis)) {
+		t.Error("index.html does not state that opt-outs were off and the legal basis")
+	}
+
+	// A run built without forecasts still has a report.
+	for _, name := range []string{"forecasts", "forecast_accuracy"} {
+		if err := os.Remove(filepath.Join(runDir, "models", name+".parquet")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idx, err = Build(context.Background(), runDir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatalf("Build of a run without forecasts: %v", err)
+	}
+	if page, _ := os.ReadFile(idx); !bytes.Contains(page, []byte("This run has no forecasts")) {
+		t.Error("the report of a run without forecasts does not say so")
+	}
+
+	// A run with no series, and a folder that is no run.
+	if err := os.Remove(filepath.Join(runDir, "models", "series_monthly.parquet")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), runDir, t.TempDir(), Options{}); !errors.Is(err, ErrNoSeries) {
+		t.Errorf("Build of a run without series_monthly: %v, want ErrNoSeries", err)
+	}
+	if _, err := Build(context.Background(), t.TempDir(), t.TempDir(), Options{}); err == nil {
+		t.Error("Build of an empty folder: no error")
+	}
+}
+
+// BenchmarkBuild builds the report of a realistic region: 3 STPs, 24
+// places, 8 services, 36 months and 24 forecast months.
+func BenchmarkBuild(b *testing.B) {
+	runDir := reportstest.WriteRun(b, b.TempDir(), reportstest.Realistic, true)
+	out := b.TempDir()
+	for b.Loop() {
+		if _, err := Build(context.Background(), runDir, out, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestEarlierRuns checks which runs' forecasts are tracked.
+func TestEarlierRuns(t *testing.T) {
+	wh := t.TempDir()
+	runDir := reportstest.WriteRun(t, wh, reportstest.Tiny, true)
+	staged := filepath.Join(wh, "staging", reportstest.RunID)
+	if err := os.MkdirAll(staged, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	later := filepath.Join(wh, "runs", "20260101T020000Z-d20251231", "models")
+	if err := os.MkdirAll(later, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(later, "forecasts.parquet"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(wh, "runs", reportstest.EarlierRunID, "models", "forecasts.parquet")}
+	for _, tc := range []struct {
+		name, runDir, runs string
+		want               []string
+	}{
+		{"committed", runDir, "", want},
+		{"staged", staged, "", want},
+		{"given", staged, filepath.Join(wh, "runs"), want},
+		{"none", runDir, t.TempDir(), nil},
+		{"not a run", t.TempDir(), "", nil},
+	} {
+		got, err := earlierForecasts(tc.runDir, tc.runs)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: earlierForecasts = %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,230 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/transforms"
+	"github.com/yhcr/carecast/transforms/internal/feedtest"
+)
+
+const syntheaSystem = "https://github.com/synthetichealth/synthea"
+
+func testOptions() transforms.Options {
+	return transforms.Options{Today: canonical.MakeDate(2024, 1, 1), PersonIDSystem: syntheaSystem}
+}
+
+func TestGolden(t *testing.T) {
+	for _, dir := range []string{"bulk2", "bundles"} {
+		t.Run(dir, func(t *testing.T) {
+			f, err := Open("synthea-fhir", filepath.Join("testdata", dir), testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := feedtest.Read(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			feedtest.Golden(t, filepath.Join("testdata", dir+".golden"), r.String())
+		})
+	}
+}
+
+// The Bundle holds the first patient's resources from the bulk fixture:
+// read either way, that patient's events must agree.
+func TestBundleAgreesWithBulk(t *testing.T) {
+	read := func(dir string) map[string]int {
+		f, err := Open("f", filepath.Join("testdata", dir), testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := feedtest.Read(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, e := range r.Events {
+			if e.PersonKey == syntheaSystem+"|3af3708d-41f1-cd80-f3dd-ec5ac76072bf" {
+				n[e.Service.String()]++
+			}
+		}
+		return n
+	}
+	bulk, bundle := read("bulk2"), read("bundles")
+	if len(bulk) == 0 {
+		t.Fatal("no events for the patient")
+	}
+	for s, n := range bulk {
+		if bundle[s] != n {
+			t.Errorf("%s: bundle %d, bulk %d", s, bundle[s], n)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		d := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(d), 0o755)
+		if err := os.WriteFile(d, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Dir(d)
+	}
+	tests := []struct {
+		name string
+		dir  string
+		want error
+	}{
+		{"missing", filepath.Join(dir, "nope"), os.ErrNotExist},
+		{"empty", write("empty/README", "x"), transforms.ErrNotFeed},
+		{"csv as ndjson", write("csv/Patient.ndjson", "id,name\n1,x\n"), transforms.ErrNotFeed},
+		{"garbage gz", write("gz/Patient.ndjson.gz", "not gzip"), transforms.ErrNotFeed},
+		{"array bundle", write("arr/b.json", "[1,2]"), transforms.ErrNotFeed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open("f", tt.dir, testOptions())
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// A JSON object that is not a Bundle is found when read.
+	f, err := Open("f", write("obs/o.json", `{"resourceType":"Observation","id":"1"}`), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Persons(context.Background(), transforms.NewQuarantine(nil), func(*canonical.Person) error { return nil })
+	if !errors.Is(err, transforms.ErrNotFeed) || !strings.Contains(err.Error(), "o.json") {
+		t.Errorf("got %v, want ErrNotFeed naming o.json", err)
+	}
+}
+
+// Every defect the generator makes is read back as its named reason, and
+// no rejection names a value.
+func TestDefects(t *testing.T) {
+	const nhs = "9434765919"
+	person := canonical.Person{Key: nhs, HasNHSNumber: true, BirthDate: canonical.MakeDate(1950, 3, 1),
+		DeathDate: canonical.NoDate, Sex: canonical.Female, Name: "Olwen Marchbanks", Postcode: "LS1 4AP",
+		LSOA: "E01033010", Phone: "0113 496 0000", Address: "1 Quarry Hill", Practice: "B86001"}
+	event := canonical.Event{SourceID: "enc-1", PersonKey: nhs, Date: canonical.MakeDate(2023, 5, 4), Minute: 600,
+		Service: canonical.EmergencyAdmission, Provider: "RR8", CodeSystem: "ICD-10", Code: "J18.9", LengthOfStay: 3}
+	tests := []struct {
+		d      transforms.Defect
+		entity string
+		want   transforms.Reason
+	}{
+		{transforms.Truncated, transforms.EntityEvent, transforms.MalformedRecord},
+		{transforms.BadEncoding, transforms.EntityEvent, transforms.InvalidUTF8},
+		{transforms.ImpossibleDate, transforms.EntityEvent, transforms.BadDate},
+		{transforms.Truncated, transforms.EntityPerson, transforms.MalformedRecord},
+		{transforms.BadEncoding, transforms.EntityPerson, transforms.InvalidUTF8},
+		{transforms.ImpossibleDate, transforms.EntityPerson, transforms.BadDate},
+		{transforms.Truncated, transforms.EntityObjection, transforms.MalformedRecord},
+		{transforms.BadEncoding, transforms.EntityObjection, transforms.InvalidUTF8},
+		{transforms.ImpossibleDate, transforms.EntityObjection, transforms.BadDate},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entity+"/"+string(tt.want), func(t *testing.T) {
+			dir := t.TempDir()
+			w, err := NewWriter(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pd, ed, od := transforms.NoDefect, transforms.NoDefect, transforms.NoDefect
+			switch tt.entity {
+			case transforms.EntityPerson:
+				pd = tt.d
+			case transforms.EntityEvent:
+				ed = tt.d
+			default:
+				od = tt.d
+			}
+			w.Person(&person, pd)
+			w.Event(&event, ed)
+			w.Objection(&canonical.Objection{PersonKey: nhs, Date: canonical.MakeDate(2020, 1, 2), System: "SNOMED", Code: "827241000000103"}, od)
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			f, err := Open("acute", dir, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := feedtest.Read(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rej := r.Quarantine.Rejections()
+			if len(rej) == 0 || rej[0].Entity != tt.entity || rej[0].Reason != tt.want {
+				t.Fatalf("rejections %+v, want first %s %s", rej, tt.entity, tt.want)
+			}
+			values := []string{nhs, person.Name, "Marchbanks", person.Postcode, person.Phone, person.Address,
+				"1950-03-01", "1950-02-30", "2023-05-04", "J18.9", "E01033010"}
+			if v, leaked := feedtest.Leaks(r.Quarantine, nil, values); leaked {
+				t.Errorf("a rejection holds the value %q", v)
+			}
+		})
+	}
+}
+
+// fuzzFeed writes files into a fresh folder and reads it as a FHIR feed,
+// failing if anything panics or a rejection or error carries the marker.
+func fuzzFeed(t *testing.T, files map[string][]byte) {
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := Open("fuzz", dir, testOptions())
+	if err != nil {
+		if _, leaked := feedtest.Leaks(nil, err, []string{marker}); leaked {
+			t.Fatalf("error holds an input value: %v", err)
+		}
+		return
+	}
+	r, err := feedtest.Read(context.Background(), f)
+	var q *transforms.Quarantine
+	if r != nil {
+		q = r.Quarantine
+	}
+	if _, leaked := feedtest.Leaks(q, err, []string{marker}); leaked {
+		t.Fatalf("a rejection or error holds an input value (err %v)", err)
+	}
+}
+
+// marker is planted in fuzz inputs' values: it must never come out.
+const marker = "QZXMARKER"
+
+func FuzzNDJSON(f *testing.F) {
+	patient, _ := os.ReadFile("testdata/bulk2/Patient.000.ndjson")
+	enc, _ := os.ReadFile("testdata/bulk2/Encounter.000.ndjson")
+	first := func(b []byte) []byte { l, _, _ := strings.Cut(string(b), "\n"); return []byte(l) }
+	f.Add(first(patient), first(enc))
+	f.Add([]byte(`{"resourceType":"Patient","id":"QZXMARKER","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"QZXMARKER"}],"birthDate":"QZXMARKER"}`),
+		[]byte(`{"resourceType":"Encounter","id":"e","class":{"code":"QZXMARKER"},"subject":{"reference":"Patient/QZXMARKER"},"period":{"start":"QZXMARKER"}}`))
+	f.Add([]byte(`{"resourceType":"Patient","identifier":[{"system":"`+syntheaSystem+`","value":"QZXMARKER"}],"birthDate":"1970-01-01","gender":"QZXMARKER"}`),
+		[]byte("{\"resourceType\":\"Encounter\",\"id\":\"QZXMARKER\xe9\"}\n{\"resourceType\":"))
+	f.Fuzz(func(t *testing.T, patients, encounters []byte) {
+		fuzzFeed(t, map[string][]byte{"Patient.ndjson": patients, "Encounter.000.ndjson": encounters, "Observation.ndjson": encounters})
+	})
+}
+
+func FuzzBundle(f *testing.F) {
+	b, _ := os.ReadFile("testdata/bundles/3af3708d-41f1-cd80-f3dd-ec5ac76072bf.json")
+	if len(b) > 4000 {
+		b = append(b[:4000:4000], []byte("]}")...) // a cut Bundle: broken JSON is a seed too
+	}
+	f.Add(b)
+	f.Add([]byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","id":"QZXMARKER","birthDate":"QZXMARKER"}},{"resource":{"resourceType":"Encounter","subject":{"reference":"urn:uuid:QZXMARKER"}}}]}`))
+	f.Add([]byte(`{"entry":[{"resource":{"resourceType":"QZXMARKER"}}],"resourceType":"QZXMARKER"}`))
+	f.Fuzz(func(t *testing.T, bundle []byte) {
+		fuzzFeed(t, map[string][]byte{"bundle.json": bundle})
+	})
+}

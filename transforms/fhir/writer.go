@@ -1,0 +1,289 @@
+package fhir
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/transforms"
+)
+
+// badByte stands in a text element until the line is encoded, then becomes
+// a Latin-1 "é" (0xE9): encoding/json would escape the byte itself.
+const badByte = "\u2603BAD\u2603"
+
+// Writer writes canonical records as a FHIR R4 Bulk Data export: one NDJSON
+// file per resource type, shaped as NHS systems send them — the NHS number
+// identifier on Patient, Encounter.class codes, serviceProvider by ODS
+// code, period.start, and the LSOA extension beside the postcode. It
+// implements transforms.Writer.
+type Writer struct {
+	dir   string
+	files map[string]*ndjsonFile
+	n     int64 // Observations written, for their ids
+	err   error
+}
+
+type ndjsonFile struct {
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+}
+
+// NewWriter creates dir if needed and returns a Writer of a Bulk Data
+// export in it.
+func NewWriter(dir string) (*Writer, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("fhir feed: %w", err)
+	}
+	w := &Writer{dir: dir, files: map[string]*ndjsonFile{}}
+	// An export always has its Patient file, even when empty.
+	if _, err := w.file("Patient"); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *Writer) file(kind string) (*ndjsonFile, error) {
+	if f, ok := w.files[kind]; ok {
+		return f, nil
+	}
+	path := filepath.Join(w.dir, kind+".ndjson")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("fhir feed: %w", err)
+	}
+	nf := &ndjsonFile{path: path, f: f, bw: bufio.NewWriterSize(f, 256<<10)}
+	w.files[kind] = nf
+	return nf, nil
+}
+
+// patientID is the Patient.id of a person key: a hash, so that the id
+// carries no identifier of its own.
+func patientID(key string) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return "p" + strconv.FormatUint(h.Sum64(), 36)
+}
+
+// personIdentifier is the identifier of a person key.
+func personIdentifier(key string) identifier {
+	if system, value, ok := strings.Cut(key, "|"); ok {
+		return identifier{System: system, Value: value}
+	}
+	return identifier{System: NHSNumberSystem, Value: key}
+}
+
+func subject(key string) *reference {
+	id := personIdentifier(key)
+	return &reference{Reference: "Patient/" + patientID(key), Identifier: &id}
+}
+
+func ods(code string) *reference {
+	if code == "" {
+		return nil
+	}
+	return &reference{Identifier: &identifier{System: ODSSystem, Value: code}}
+}
+
+// date formats d, or the 30th of February of its year when impossible.
+func date(d canonical.Date, impossible bool) string {
+	if impossible {
+		y := 2023
+		if d.Valid() {
+			y = d.Time().Year()
+		}
+		return fmt.Sprintf("%04d-02-30", y)
+	}
+	return d.String()
+}
+
+// dateTime formats a date and minute of the day (-1: none) as a FHIR
+// dateTime in UTC.
+func dateTime(d canonical.Date, minute int16, impossible bool) string {
+	s := date(d, impossible)
+	if minute < 0 || s == "" {
+		return s
+	}
+	return fmt.Sprintf("%sT%02d:%02d:00+00:00", s, minute/60, minute%60)
+}
+
+// Person writes a Patient.
+func (w *Writer) Person(p *canonical.Person, d transforms.Defect) error {
+	res := resource{
+		ResourceType: "Patient",
+		ID:           patientID(p.Key),
+		Identifier:   []identifier{personIdentifier(p.Key)},
+		BirthDate:    date(p.BirthDate, d == transforms.ImpossibleDate),
+		Gender:       map[canonical.Sex]string{canonical.Male: "male", canonical.Female: "female", canonical.SexIndeterminate: "other"}[p.Sex],
+	}
+	if res.Gender == "" {
+		res.Gender = "unknown"
+	}
+	if p.DeathDate.Valid() {
+		res.DeceasedDateTime = p.DeathDate.String()
+	}
+	given, family := p.Name, ""
+	if i := strings.LastIndexByte(p.Name, ' '); i >= 0 {
+		given, family = p.Name[:i], p.Name[i+1:]
+	}
+	if d == transforms.BadEncoding {
+		family += badByte
+	}
+	if p.Name != "" || d == transforms.BadEncoding {
+		res.Name = []humanName{{Family: family, Given: strings.Fields(given)}}
+	}
+	if p.Phone != "" {
+		res.Telecom = []contact{{System: "phone", Value: p.Phone}}
+	}
+	if p.Address != "" || p.Postcode != "" || p.LSOA != "" {
+		a := address{Use: "home", PostalCode: p.Postcode}
+		if p.Address != "" {
+			a.Line = []string{p.Address}
+		}
+		if p.LSOA != "" {
+			a.Extension = []extension{{URL: LSOAExtension, ValueString: p.LSOA}}
+		}
+		res.Address = []address{a}
+	}
+	if r := ods(p.Practice); r != nil {
+		res.GeneralPractitioner = []reference{*r}
+	}
+	return w.write("Patient", &res, d)
+}
+
+// encounterShape gives the class and type an Encounter of each service is
+// written with; the reader maps them back (docs/feeds.md).
+var encounterShape = map[canonical.Service]struct{ class, typeCode, typeDisplay string }{
+	canonical.AEAttendance:         {"EMER", "50849002", "Emergency room admission"},
+	canonical.EmergencyAdmission:   {"IMP", "32485007", "Hospital admission"},
+	canonical.ElectiveAdmission:    {"IMP", "32485007", "Hospital admission"},
+	canonical.OutpatientAttendance: {"AMB", "185347001", "Encounter for problem"},
+	canonical.GPAppointment:        {"AMB", "185347001", "Encounter for problem"},
+	canonical.CommunityContact:     {"HH", "439708006", "Home visit"},
+	canonical.SocialCareAssessment: {"HH", "710824005", "Assessment of health and social care needs"},
+	canonical.ServiceUnknown:       {"UNK", "", ""}, // v3-NullFlavor: no reader maps it
+}
+
+// Event writes an Encounter, or a DiagnosticReport for a diagnostic test.
+func (w *Writer) Event(e *canonical.Event, d transforms.Defect) error {
+	when := dateTime(e.Date, e.Minute, d == transforms.ImpossibleDate)
+	var code *concept
+	if e.Code != "" || d == transforms.BadEncoding {
+		code = &concept{Coding: []coding{{System: systemURLs[e.CodeSystem], Code: e.Code}}}
+		if d == transforms.BadEncoding {
+			code.Text = badByte
+		}
+	}
+	if e.Service == canonical.DiagnosticTest {
+		res := resource{
+			ResourceType:      "DiagnosticReport",
+			ID:                e.SourceID,
+			Status:            "final",
+			Category:          []concept{{Coding: []coding{{System: v20074System, Code: "LAB", Display: "Laboratory"}}}},
+			Code:              code,
+			Subject:           subject(e.PersonKey),
+			EffectiveDateTime: when,
+		}
+		if r := ods(e.Provider); r != nil {
+			res.Performer = []reference{*r}
+		}
+		return w.write("DiagnosticReport", &res, d)
+	}
+	shape, ok := encounterShape[e.Service]
+	if !ok {
+		shape = encounterShape[canonical.ServiceUnknown]
+	}
+	res := resource{
+		ResourceType:    "Encounter",
+		ID:              e.SourceID,
+		Status:          "finished",
+		Class:           &coding{System: actCodeSystem, Code: shape.class},
+		Subject:         subject(e.PersonKey),
+		Period:          &period{Start: when},
+		ServiceProvider: ods(e.Provider),
+	}
+	if shape.typeCode != "" {
+		res.Type = []concept{{Coding: []coding{{System: snomedSystem, Code: shape.typeCode, Display: shape.typeDisplay}}}}
+	}
+	switch e.Service {
+	case canonical.EmergencyAdmission:
+		res.Hospitalization = &hospitalization{AdmitSource: &concept{Coding: []coding{{System: admitSystem, Code: "emd"}}}}
+		res.Priority = &concept{Coding: []coding{{System: prioritySystem, Code: "EM"}}}
+	case canonical.GPAppointment:
+		res.ServiceType = &concept{Coding: []coding{{System: snomedSystem, Code: "394814009", Display: "General practice"}}}
+	}
+	if e.LengthOfStay >= 0 && d != transforms.ImpossibleDate {
+		res.Period.End = dateTime(e.Date.AddDays(int(e.LengthOfStay)), e.Minute, false)
+	}
+	if code != nil {
+		res.ReasonCode = []concept{*code}
+	}
+	return w.write("Encounter", &res, d)
+}
+
+// Objection writes an Observation carrying the GP code.
+func (w *Writer) Objection(o *canonical.Objection, d transforms.Defect) error {
+	w.n++
+	res := resource{
+		ResourceType:      "Observation",
+		ID:                "gp-entry-" + strconv.FormatInt(w.n, 10),
+		Status:            "final",
+		Code:              &concept{Coding: []coding{{System: systemURLs[o.System], Code: o.Code}}},
+		Subject:           subject(o.PersonKey),
+		EffectiveDateTime: date(o.Date, d == transforms.ImpossibleDate),
+	}
+	if d == transforms.BadEncoding {
+		res.Code.Text = badByte
+	}
+	return w.write("Observation", &res, d)
+}
+
+// write encodes res as one line of its type's file, damaged as d asks.
+func (w *Writer) write(kind string, res *resource, d transforms.Defect) error {
+	if w.err != nil {
+		return w.err
+	}
+	f, err := w.file(kind)
+	if err != nil {
+		w.err = err
+		return err
+	}
+	line, err := json.Marshal(res)
+	if err != nil {
+		w.err = fmt.Errorf("write %s: %w", f.path, err)
+		return w.err
+	}
+	line = bytes.ReplaceAll(line, []byte(badByte), []byte{0xE9})
+	if d == transforms.Truncated {
+		line = line[:len(line)/2]
+	}
+	line = append(line, '\n')
+	if _, err := f.bw.Write(line); err != nil {
+		w.err = fmt.Errorf("write %s: %w", f.path, err)
+	}
+	return w.err
+}
+
+// Close flushes and closes every file.
+func (w *Writer) Close() error {
+	errs := []error{w.err}
+	for _, f := range w.files {
+		if err := f.bw.Flush(); err != nil {
+			errs = append(errs, fmt.Errorf("write %s: %w", f.path, err))
+		}
+		if err := f.f.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", f.path, err))
+		}
+	}
+	w.files = map[string]*ndjsonFile{}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,126 @@
+package transforms
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Table reads a CSV file with a header row, one row at a time, for the
+// readers of CSV feeds. Columns are found by name (case-insensitive), in
+// any order. Rows that are not well-formed are reported, never their
+// values.
+type Table struct {
+	Path   string
+	Header []string // lower-cased column names
+	Line   int64    // line number of the current row
+
+	in  *File
+	r   *csv.Reader
+	col map[string]int
+	rec []string
+	n   int64
+}
+
+// OpenTable opens a CSV file and reads its header. Each required entry is
+// a column name, or alternatives separated by "|" of which one must be
+// present. Errors wrap ErrNotFeed or ErrMissingColumn and name the file.
+func OpenTable(path string, required []string) (*Table, error) {
+	in, err := OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(in)
+	r.FieldsPerRecord = -1 // a wrong count is a rejection, not an error
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		in.Close()
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("read %s: empty file, no header: %w", path, ErrNotFeed)
+		}
+		return nil, fmt.Errorf("read %s: header is not CSV: %w", path, ErrNotFeed)
+	}
+	t := &Table{Path: path, in: in, r: r, Header: make([]string, len(header)), col: map[string]int{}}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		t.Header[i] = h
+		if _, dup := t.col[h]; !dup {
+			t.col[h] = i
+		}
+	}
+	for _, req := range required {
+		found := false
+		for _, alt := range strings.Split(req, "|") {
+			if _, ok := t.col[alt]; ok {
+				found = true
+			}
+		}
+		if !found {
+			in.Close()
+			return nil, fmt.Errorf("read %s: header has no %s column: %w",
+				path, strings.ReplaceAll(req, "|", " or "), ErrMissingColumn)
+		}
+	}
+	return t, nil
+}
+
+// Close closes the file.
+func (t *Table) Close() error { return t.in.Close() }
+
+// Index returns the position of a column, or -1 when the file lacks it.
+func (t *Table) Index(name string) int {
+	if i, ok := t.col[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// Next reads the next row. It returns false at the end of the file. A row
+// that cannot be used comes back with the reason (MalformedRecord,
+// WrongFieldCount or InvalidUTF8) and the column at fault, for the caller to
+// reject; err is set only when the file cannot be read.
+func (t *Table) Next(ctx context.Context) (ok bool, bad Reason, field string, err error) {
+	t.n++
+	if t.n&4095 == 0 {
+		if err := ctx.Err(); err != nil {
+			return false, "", "", err
+		}
+	}
+	rec, err := t.r.Read()
+	if errors.Is(err, io.EOF) {
+		return false, "", "", nil
+	}
+	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+		t.Line = int64(pe.StartLine)
+		return true, MalformedRecord, "", nil
+	}
+	if err != nil {
+		return false, "", "", fmt.Errorf("read %s: %w", t.Path, err)
+	}
+	line, _ := t.r.FieldPos(0)
+	t.Line = int64(line)
+	if len(rec) != len(t.Header) {
+		return true, WrongFieldCount, "", nil
+	}
+	for i, v := range rec {
+		if !utf8.ValidString(v) {
+			return true, InvalidUTF8, t.Header[i], nil
+		}
+	}
+	t.rec = rec
+	return true, "", "", nil
+}
+
+// Get returns the trimmed value of the current row's column at i, or ""
+// when i is -1.
+func (t *Table) Get(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSpace(t.rec[i])
+}

@@ -1,0 +1,105 @@
+package warehouse
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ManifestFile is the name of a run's manifest.
+const ManifestFile = "manifest.json"
+
+// Manifest records what a run was made from and what it holds
+// (runs/<run_id>/manifest.json, described in docs/data.md).
+type Manifest struct {
+	RunID           string      `json:"run_id"`
+	Job             string      `json:"job"`
+	BusinessDate    string      `json:"business_date"` // YYYY-MM-DD
+	Trigger         string      `json:"trigger"`
+	Start           time.Time   `json:"start"`
+	End             time.Time   `json:"end"`
+	SoftwareVersion string      `json:"software_version"`
+	ConfigHash      string      `json:"config_hash"`
+	Inputs          []InputFile `json:"inputs"`
+	KeyID           string      `json:"key_id"`
+	Demo            bool        `json:"demo"`
+	// LegalBasis is recorded when opt-outs were not applied.
+	LegalBasis string `json:"legal_basis,omitempty"`
+	// OptOuts is the evidence of the opt-out lists applied (their files,
+	// dates and sizes), as the opt-out stage describes it.
+	OptOuts    any                `json:"opt_outs"`
+	Counts     map[string]int64   `json:"counts"`     // by stage
+	Quarantine map[string]int64   `json:"quarantine"` // by "<feed>/<reason>"
+	Tables     map[string]int64   `json:"tables"`     // rows by table
+	Durations  map[string]float64 `json:"durations"`  // seconds by stage
+}
+
+// InputFile is one file a run read.
+type InputFile struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"` // hex
+}
+
+// HashFile returns the size and SHA-256 of the file at path.
+func HashFile(path string) (InputFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return InputFile{}, fmt.Errorf("hash input: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return InputFile{}, fmt.Errorf("hash input %s: %w", path, err)
+	}
+	return InputFile{Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// ReadManifest reads the manifest of the run in runDir.
+func ReadManifest(runDir string) (*Manifest, error) {
+	path := filepath.Join(runDir, ManifestFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w", err)
+	}
+	m, err := decodeManifest(b)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ErrBadManifest reports a manifest that does not describe a run.
+var ErrBadManifest = errors.New("bad manifest")
+
+func decodeManifest(b []byte) (*Manifest, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber() // opt-out evidence keeps its numbers exact
+	var m Manifest
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadManifest, err)
+	}
+	if d.More() {
+		return nil, fmt.Errorf("%w: data after the manifest", ErrBadManifest)
+	}
+	if _, err := ParseRunID(m.RunID); err != nil {
+		return nil, fmt.Errorf("%w: run_id: %w", ErrBadManifest, err)
+	}
+	return &m, nil
+}
+
+func encodeManifest(m *Manifest) ([]byte, error) {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode manifest: %w", err)
+	}
+	return append(b, '\n'), nil
+}

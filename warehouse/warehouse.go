@@ -1,0 +1,221 @@
+// Package warehouse stores carecast's runs: each run's pseudonymised Parquet
+// tables are written under staging/ and published by one rename into runs/
+// and an atomic replace of the CURRENT pointer, so a failed or killed run
+// never damages the last good one. A lock file keeps to one writer at a time.
+//
+// The layout of a warehouse folder:
+//
+//	CURRENT          the id of the published run, one line
+//	LOCK             flock(2)ed by the writer; holds the holder as JSON
+//	runs/<run_id>/   committed runs (docs/data.md)
+//	staging/<id>/    runs being written; leftovers are removed by CleanStaging
+package warehouse
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrNoRun reports a warehouse with no published run.
+var ErrNoRun = errors.New("no committed run")
+
+// DefaultKeepRuns is how many committed runs are kept when not configured.
+const DefaultKeepRuns = 7
+
+const (
+	currentFile = "CURRENT"
+	lockFile    = "LOCK"
+	runsDir     = "runs"
+	stagingDir  = "staging"
+	// trashPrefix names a run being deleted: it is first renamed into
+	// staging/, so that a deletion cut short never leaves half a run in runs/.
+	trashPrefix = ".deleting-"
+)
+
+// Warehouse is a folder of runs.
+type Warehouse struct {
+	dir string
+	log *slog.Logger
+	// KeepRuns is how many committed runs Commit keeps, newest first
+	// (config keep_runs); 0 keeps all. The published run is always kept.
+	KeepRuns int
+}
+
+// Open opens the warehouse in dir, creating dir, runs/ and staging/ as needed.
+func Open(dir string, log *slog.Logger) (*Warehouse, error) {
+	if dir == "" {
+		return nil, errors.New("open warehouse: no folder given")
+	}
+	for _, d := range []string{dir, filepath.Join(dir, runsDir), filepath.Join(dir, stagingDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("open warehouse: %w", err)
+		}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Warehouse{dir: dir, log: log, KeepRuns: DefaultKeepRuns}, nil
+}
+
+// Dir returns the warehouse folder.
+func (w *Warehouse) Dir() string { return w.dir }
+
+// RunDir returns the folder of the committed run id.
+func (w *Warehouse) RunDir(id string) string { return filepath.Join(w.dir, runsDir, id) }
+
+// Current returns the id of the published run, or ErrNoRun.
+func (w *Warehouse) Current() (string, error) {
+	b, err := os.ReadFile(filepath.Join(w.dir, currentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", ErrNoRun
+	}
+	if err != nil {
+		return "", fmt.Errorf("read current run: %w", err)
+	}
+	id := strings.TrimSpace(string(b))
+	if _, err := ParseRunID(id); err != nil {
+		return "", fmt.Errorf("read current run: %s: %w", filepath.Join(w.dir, currentFile), err)
+	}
+	return id, nil
+}
+
+// Runs returns the ids of the committed runs, oldest first.
+func (w *Warehouse) Runs() ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(w.dir, runsDir))
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if _, err := ParseRunID(e.Name()); e.IsDir() && err == nil {
+			ids = append(ids, e.Name())
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// CleanStaging removes what interrupted runs left: staging folders, runs
+// being deleted, a CURRENT temp file, and a run renamed into runs/ whose
+// commit was cut short before CURRENT named it. Run ids sort by start time
+// and every commit publishes its run, so a run newer than CURRENT can only
+// be such a run. Call it with the lock held.
+func (w *Warehouse) CleanStaging() error {
+	staging := filepath.Join(w.dir, stagingDir)
+	entries, err := os.ReadDir(staging)
+	if err != nil {
+		return fmt.Errorf("clean staging: %w", err)
+	}
+	for _, e := range entries {
+		w.log.Warn("removing leftover staging", "name", e.Name())
+		if err := os.RemoveAll(filepath.Join(staging, e.Name())); err != nil {
+			return fmt.Errorf("clean staging: %w", err)
+		}
+	}
+	if err := os.Remove(filepath.Join(w.dir, currentFile+".tmp")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("clean staging: %w", err)
+	}
+	cur, err := w.Current()
+	if errors.Is(err, ErrNoRun) {
+		// Without CURRENT nothing says which runs were published: keep all.
+		return syncDir(staging)
+	}
+	if err != nil {
+		return err
+	}
+	ids, err := w.Runs()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id > cur {
+			w.log.Warn("removing run whose commit was interrupted", "unpublished_run", id)
+			if err := w.removeRun(id); err != nil {
+				return fmt.Errorf("clean staging: %w", err)
+			}
+		}
+	}
+	return syncDir(staging)
+}
+
+// removeRun deletes a committed run: one rename takes it out of runs/, then
+// it is removed from staging/ (CleanStaging finishes the job if cut short).
+func (w *Warehouse) removeRun(id string) error {
+	trash := filepath.Join(w.dir, stagingDir, trashPrefix+id)
+	if err := os.Rename(w.RunDir(id), trash); err != nil {
+		return fmt.Errorf("remove run %s: %w", id, err)
+	}
+	if err := syncDir(filepath.Join(w.dir, runsDir)); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove run %s: %w", id, err)
+	}
+	return nil
+}
+
+// Run ids are the run's start time and its business date, so that they sort
+// by start time and say which date they processed.
+const (
+	runIDStart = "20060102T150405Z"
+	runIDDate  = "20060102"
+)
+
+// NewRunID returns the id of a run started at now for businessDate, e.g.
+// "20261124T183000Z-d20261123".
+func NewRunID(now, businessDate time.Time) string {
+	return now.UTC().Format(runIDStart) + "-d" + businessDate.Format(runIDDate)
+}
+
+// RunID is a parsed run id.
+type RunID struct {
+	Start        time.Time // UTC, whole seconds
+	BusinessDate time.Time // midnight UTC
+}
+
+// ErrBadRunID reports text that is not a run id.
+var ErrBadRunID = errors.New("not a run id")
+
+// ParseRunID parses an id made by NewRunID.
+func ParseRunID(id string) (RunID, error) {
+	start, date, ok := strings.Cut(id, "-d")
+	if !ok || len(start) != len(runIDStart) || len(date) != len(runIDDate) {
+		return RunID{}, ErrBadRunID
+	}
+	s, err := time.Parse(runIDStart, start)
+	if err != nil {
+		return RunID{}, ErrBadRunID
+	}
+	d, err := time.Parse(runIDDate, date)
+	if err != nil {
+		return RunID{}, ErrBadRunID
+	}
+	// time.Parse accepts some non-canonical forms; ids must round-trip.
+	if NewRunID(s, d) != id {
+		return RunID{}, ErrBadRunID
+	}
+	return RunID{Start: s, BusinessDate: d}, nil
+}
+
+// syncDir fsyncs a folder, making renames and creations in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
