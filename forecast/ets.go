@@ -298,12 +298,13 @@ func fitETS(y []float64, sp etsSpec, m int) (*etsModel, error) {
 	p := &etsProblem{y: y, sp: sp, m: m, l0: l0, b0: b0, lScale: 0.2 * sd, bScale: 0.02 * sd,
 		seas0: seas0, seas: make([]float64, len(seas0))}
 	u0 := p.start()
-	res, err := optimize.Minimize(optimize.Problem{Func: p.lik}, u0, &optimize.Settings{
+	res, _ := optimize.Minimize(optimize.Problem{Func: p.lik}, u0, &optimize.Settings{
 		FuncEvaluations: 100 + 50*len(u0),
 		Converger:       &optimize.FunctionConverge{Relative: 1e-7, Absolute: 1e-9, Iterations: 12},
 	}, &optimize.NelderMead{SimplexSize: 0.5})
+	// A run that stops at its evaluation limit still holds its best point.
 	u := u0
-	if err == nil || (res != nil && res.X != nil) {
+	if res != nil && res.X != nil {
 		u = res.X
 	}
 	alpha, beta, gamma, phi, l0, b0 := p.params(u)
@@ -462,8 +463,9 @@ func (e *etsModel) simulate(key string, mean []float64, rng *rand.Rand) Forecast
 			if e.spec.errM {
 				y = yhat * (1 + eps)
 			}
+			// Update the states with y: etsFilter on one value, given
+			// only the seasonal state of position t (as a cycle of 1).
 			one[0] = y
-			// Shift the ring so that position t is index 0 for etsFilter.
 			var ok bool
 			if e.spec.season == 'N' {
 				_, _, l, b, ok = etsFilter(one, e.spec, 1, e.alpha, e.beta, e.gamma, e.phi, l, b, seas)

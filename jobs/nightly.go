@@ -29,6 +29,13 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 	if err != nil {
 		return res, err
 	}
+	wh.KeepRuns = cfg.KeepRuns
+	if req.Kind == "report" || req.Kind == "forecast" {
+		// These jobs rebuild the current run, for its business date.
+		if req.BusinessDate, err = currentBusinessDate(wh); err != nil {
+			return res, permanent(fmt.Errorf("%s job: %w", req.Kind, err))
+		}
+	}
 	runID := warehouse.NewRunID(start, req.BusinessDate)
 	log = log.With("run_id", runID, "job", req.Job)
 	host, _ := os.Hostname()
@@ -43,39 +50,54 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 		return res, err
 	}
 
-	p := &pipeline{cfg: cfg, req: req, log: log, runID: runID, durations: map[string]float64{}}
-	if err := p.prepare(ctx); err != nil {
-		return res, err
-	}
-	run, err := wh.Begin(runID)
-	if err != nil {
-		return res, err
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			if aerr := run.Abort(); aerr != nil {
-				log.Error("remove staging of failed run", "err", aerr)
-			}
+	p := &pipeline{cfg: cfg, req: req, log: log, runID: runID, durations: map[string]float64{}, tables: map[string]int64{}}
+	var m *warehouse.Manifest
+	var run *warehouse.Run
+	switch req.Kind {
+	case "", "pipeline":
+		if err := p.prepare(ctx); err != nil {
+			return res, err
 		}
-	}()
-	if err := p.extract(ctx, run); err != nil {
-		return res, err
+		if run, err = wh.Begin(runID); err != nil {
+			return res, err
+		}
+		defer abortUnlessCommitted(run, log)
+		if err := p.extract(ctx, run); err != nil {
+			return res, err
+		}
+		if err := p.timed("sql_models", func() error { return p.sqlModels(ctx, run) }); err != nil {
+			return res, err
+		}
+		if err := p.forecastAndReport(ctx, run, p.manifest(start)); err != nil {
+			return res, err
+		}
+		m = p.manifest(start)
+	case "forecast", "report":
+		if run, m, err = p.rebuild(ctx, wh, start); err != nil {
+			return res, err
+		}
+		defer abortUnlessCommitted(run, log)
+	default:
+		return res, permanent(fmt.Errorf("unknown job kind %q (pipeline, report or forecast)", req.Kind))
 	}
-	if err := p.model(ctx, run); err != nil {
-		return res, err
-	}
-	m := p.manifest(start)
 	if err := run.Commit(m); err != nil {
 		return res, fmt.Errorf("commit run %s: %w", runID, err)
 	}
-	committed = true
 	res = Result{RunID: runID, RunDir: wh.RunDir(runID), Counts: p.counts, Summary: p.summary}
 	if p.reportBuilt {
 		res.Report = filepath.Join(res.RunDir, "report", "index.html")
 	}
 	log.Info("run committed", "dir", res.RunDir, "seconds", time.Since(start).Seconds())
 	return res, nil
+}
+
+// abortUnlessCommitted removes the staging of a run that did not commit, so
+// a failed run leaves nothing behind. After Commit the staging folder has
+// been renamed into runs/, and there is nothing left to remove.
+func abortUnlessCommitted(run *warehouse.Run, log *slog.Logger) {
+	if err := run.Abort(); err != nil {
+		log.Error("remove staging of failed run", "err", err)
+	}
 }
 
 // pipeline carries one run's state from stage to stage.

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/internal/batch"
 	"github.com/yhcr/carecast/pseudonymise"
 	"github.com/yhcr/carecast/transforms"
 	"github.com/yhcr/carecast/transforms/feeds"
@@ -54,7 +56,16 @@ type placeKey struct{ feed, lad, label string }
 // place; then GP objections; then events, streamed straight to Parquet.
 func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 	today := p.today()
-	opts := transforms.Options{Today: today, PostcodeLookup: nil}
+	postcodes, err := p.postcodes()
+	if err != nil {
+		return permanent(err)
+	}
+	type1 := p.cfg.OptOuts.Type1
+	opts := transforms.Options{
+		Today:          today,
+		PostcodeLookup: postcodes,
+		Type1Codes:     slices.Concat(type1.ObjectionCodes, type1.WithdrawalCodes),
+	}
 	opened := make([]transforms.Feed, 0, len(p.feeds))
 	for _, fc := range p.feeds {
 		f, err := feeds.Open(fc, opts)
@@ -77,10 +88,6 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 
 	// The generaliser resolves residence as each person is added, so
 	// postcodes leave memory at once and places are known for quarantine.
-	postcodes, err := p.postcodes()
-	if err != nil {
-		return permanent(err)
-	}
 	gen := pseudonymise.NewGeneraliser(p.geo, postcodes)
 	people := pseudonymise.NewPeople()
 	people.SetGeneraliser(gen)
@@ -121,10 +128,12 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		if err != nil {
 			return err
 		}
-		if err := people.Rows(pseudonyms, gen, today, func(r *pseudonymise.PersonRow) error {
+		rows := batch.NewWriter(4096, 4, batch.Each(w.Write))
+		err = people.Rows(pseudonyms, gen, today, func(r *pseudonymise.PersonRow) error {
 			personsWritten++
-			return w.Write(r)
-		}); err != nil {
+			return rows.Add(r)
+		})
+		if err = cmp.Or(err, rows.Close()); err != nil {
 			w.Close()
 			return fmt.Errorf("write persons: %w", err)
 		}
@@ -143,6 +152,9 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		if err != nil {
 			return err
 		}
+		// Parquet encoding runs on a second goroutine, so that it overlaps
+		// reading and validating the feed.
+		rows := batch.NewWriter(4096, 4, batch.Each(w.Write))
 		for _, f := range opened {
 			name := f.Name()
 			err := f.Events(ctx, q, people, func(e *canonical.Event) error {
@@ -153,12 +165,17 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 				}
 				written[placeKey{name, row.LAD, "event"}]++
 				byYear.add(row.Date, row.Service)
-				return w.Write(&row)
+				return rows.Add(&row)
 			})
 			if err != nil {
+				rows.Close()
 				w.Close()
 				return fmt.Errorf("feed %s: events: %w", name, err)
 			}
+		}
+		if err := rows.Close(); err != nil {
+			w.Close()
+			return fmt.Errorf("write activity: %w", err)
 		}
 		return w.Close()
 	})

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"github.com/yhcr/carecast/canonical"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,22 +18,22 @@ import (
 
 // forecastRow is a row of models/forecasts.parquet (docs/data.md).
 type forecastRow struct {
-	SeriesKey string    `parquet:"series_key,dict"`
-	Level     string    `parquet:"level,dict"`
-	STP       string    `parquet:"stp_code,dict"`
-	LAD       string    `parquet:"lad_code,dict"`
-	Service   string    `parquet:"service,dict"`
-	Freq      string    `parquet:"freq,dict"`
-	Model     string    `parquet:"model,dict"`
-	Period    time.Time `parquet:"period,date"`
-	Step      int32     `parquet:"step"`
-	Mean      float64   `parquet:"mean"`
-	Lo80      float64   `parquet:"lo80"`
-	Hi80      float64   `parquet:"hi80"`
-	Lo95      float64   `parquet:"lo95"`
-	Hi95      float64   `parquet:"hi95"`
-	Chosen    bool      `parquet:"chosen"`
-	RunID     string    `parquet:"run_id,dict"`
+	SeriesKey string  `parquet:"series_key,dict"`
+	Level     string  `parquet:"level,dict"`
+	STP       string  `parquet:"stp_code,dict"`
+	LAD       string  `parquet:"lad_code,dict"`
+	Service   string  `parquet:"service,dict"`
+	Freq      string  `parquet:"freq,dict"`
+	Model     string  `parquet:"model,dict"`
+	Period    int32   `parquet:"period,date"` // days since 1970-01-01
+	Step      int32   `parquet:"step"`
+	Mean      float64 `parquet:"mean"`
+	Lo80      float64 `parquet:"lo80"`
+	Hi80      float64 `parquet:"hi80"`
+	Lo95      float64 `parquet:"lo95"`
+	Hi95      float64 `parquet:"hi95"`
+	Chosen    bool    `parquet:"chosen"`
+	RunID     string  `parquet:"run_id,dict"`
 }
 
 // accuracyRow is a row of models/forecast_accuracy.parquet.
@@ -54,50 +55,50 @@ type accuracyRow struct {
 	RunID      string  `parquet:"run_id,dict"`
 }
 
-// model builds the SQL models, the forecasts and the report into the staging
-// run, so that a failure in any of them fails the run before it is published.
-func (p *pipeline) model(ctx context.Context, run *warehouse.Run) error {
-	err := p.timed("sql_models", func() error {
-		rep, err := cwsql.BuildModels(ctx, run.Dir(), cwsql.ModelOptions{
-			BusinessDate: p.req.BusinessDate,
-			HorizonYears: (p.cfg.Forecast.HorizonMonths + 11) / 12,
-			Log:          p.log,
-		})
-		if err != nil {
-			return err
-		}
-		for _, m := range rep.Models {
-			p.tables["models/"+m.Name] = m.Rows
-		}
-		return nil
+// sqlModels builds the SQL models and runs the data tests in the staging
+// run, so that a failing model or test fails the run before it is published.
+func (p *pipeline) sqlModels(ctx context.Context, run *warehouse.Run) error {
+	rep, err := cwsql.BuildModels(ctx, run.Dir(), cwsql.ModelOptions{
+		BusinessDate: p.req.BusinessDate,
+		HorizonYears: (p.cfg.Forecast.HorizonMonths + 11) / 12,
+		Log:          p.log,
 	})
 	if err != nil {
 		return err
 	}
+	for _, m := range rep.Models {
+		p.tables["models/"+m.Name] = m.Rows
+	}
+	return nil
+}
+
+// forecastAndReport forecasts every series and builds the report into the
+// staging run. m is the manifest so far: the report shows its provenance.
+func (p *pipeline) forecastAndReport(ctx context.Context, run *warehouse.Run, m *warehouse.Manifest) error {
 	if p.cfg.ForecastEnabled() {
 		if err := p.timed("forecast", func() error { return p.forecast(ctx, run) }); err != nil {
 			return err
 		}
 	}
-	// The report reads the manifest for its provenance section.
-	if err := run.WriteManifest(p.manifest(time.Now())); err != nil {
+	if !p.cfg.ReportEnabled() {
+		return nil
+	}
+	if err := run.WriteManifest(m); err != nil {
 		return err
 	}
-	if p.cfg.ReportEnabled() {
-		err := p.timed("report", func() error {
-			_, err := reports.Build(ctx, run.Dir(), filepath.Join(run.Dir(), "report"), reports.Options{
-				Title:       p.cfg.Report.Title,
-				SuppressMax: p.cfg.Report.SuppressMax,
-				RoundTo:     p.cfg.Report.RoundTo,
-				Log:         p.log,
-			})
-			return err
+	err := p.timed("report", func() error {
+		_, err := reports.Build(ctx, run.Dir(), filepath.Join(run.Dir(), "report"), reports.Options{
+			Title:       p.cfg.Report.Title,
+			SuppressMax: p.cfg.Report.SuppressMax,
+			RoundTo:     p.cfg.Report.RoundTo,
+			Log:         p.log,
 		})
-		if err != nil {
-			return err
-		}
-		p.reportBuilt = true
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	p.reportBuilt = true
 	return nil
 }
 
@@ -151,7 +152,7 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 			for i := range f.Mean {
 				fc = append(fc, forecastRow{
 					SeriesKey: f.Key, Level: k.level, STP: k.stp, LAD: k.lad, Service: k.service,
-					Freq: freq.name, Model: f.Model, Period: forecastPeriod(bySeries[f.Key], freq.name, i+1),
+					Freq: freq.name, Model: f.Model, Period: int32(canonical.DateOf(forecastPeriod(bySeries[f.Key], freq.name, i+1))),
 					Step: int32(i + 1), Mean: f.Mean[i], Lo80: f.Lo80[i], Hi80: f.Hi80[i], Lo95: f.Lo95[i], Hi95: f.Hi95[i],
 					Chosen: f.Chosen, RunID: p.runID,
 				})

@@ -67,21 +67,22 @@ func Build(ctx context.Context, runDir, outDir string, opts Options) (indexPath 
 	}
 	db, err := sql.OpenRun(ctx, runDir)
 	if err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report of %s: %w", runDir, err)
 	}
 	defer db.Close()
 	d, err := load(ctx, db, runDir, opts.Runs)
 	if err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report of %s: %w", runDir, err)
 	}
 	if len(d.history) == 0 {
-		return "", fmt.Errorf("report %s: %w", runDir, ErrNoSeries)
+		return "", fmt.Errorf("report of %s: %w", runDir, ErrNoSeries)
 	}
+	d.addRegionSeries()
 	if len(d.missing) > 0 {
 		log.Warn("run lacks tables the report shows", "tables", d.missing)
 	}
 	if err := os.MkdirAll(filepath.Join(outDir, "csv"), 0o755); err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report of %s: %w", runDir, err)
 	}
 	r := &report{d: d, opts: opts, dc: Disclosure{SuppressMax: opts.SuppressMax, RoundTo: opts.RoundTo}}
 	pages := r.pages()
@@ -96,10 +97,10 @@ func Build(ctx context.Context, runDir, outDir string, opts Options) (indexPath 
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report of %s: %w", runDir, err)
 	}
 	if err := r.forecastsTable().writeCSV(filepath.Join(outDir, "forecasts.csv")); err != nil {
-		return "", fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report of %s: %w", runDir, err)
 	}
 	indexPath = filepath.Join(outDir, "index.html")
 	log.Info("report built", "dir", outDir, "pages", len(pages), "seconds", time.Since(start).Seconds())

@@ -36,6 +36,8 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2006"}
 	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
+	// A sum of forecasts (the region's) has no intervals.
+	bands := len(fc) > 0 && !math.IsNaN(fc[0].Lo80)
 
 	if len(fc) > 0 {
 		band := func(lo, hi func(forecastPoint) float64, c color.Color) error {
@@ -54,11 +56,13 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 			p.Add(poly)
 			return nil
 		}
-		if err := band(func(f forecastPoint) float64 { return f.Lo95 }, func(f forecastPoint) float64 { return f.Hi95 }, band95); err != nil {
-			return nil, err
-		}
-		if err := band(func(f forecastPoint) float64 { return f.Lo80 }, func(f forecastPoint) float64 { return f.Hi80 }, band80); err != nil {
-			return nil, err
+		if bands {
+			if err := band(func(f forecastPoint) float64 { return f.Lo95 }, func(f forecastPoint) float64 { return f.Hi95 }, band95); err != nil {
+				return nil, err
+			}
+			if err := band(func(f forecastPoint) float64 { return f.Lo80 }, func(f forecastPoint) float64 { return f.Hi80 }, band80); err != nil {
+				return nil, err
+			}
 		}
 		pts := make(plotter.XYs, len(fc))
 		for i, f := range fc {
@@ -87,7 +91,7 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 	if first != nil {
 		p.Legend.Add("activity", first)
 	}
-	if len(fc) > 0 {
+	if bands {
 		p.Legend.Add("80 % interval", &plotter.Polygon{Color: band80})
 		p.Legend.Add("95 % interval", &plotter.Polygon{Color: band95})
 	}
@@ -99,7 +103,10 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 		}
 	}
 	for _, f := range fc {
-		ymax = math.Max(ymax, f.Hi95)
+		ymax = math.Max(ymax, f.Mean)
+		if bands {
+			ymax = math.Max(ymax, f.Hi95)
+		}
 	}
 	p.Y.Max = ymax * 1.35 // headroom for the legend
 	return p, nil

@@ -191,7 +191,7 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 	for _, s := range steps {
 		if !have[s.table] {
 			if s.table == "series_monthly" {
-				return nil, fmt.Errorf("run %s: %w", runDir, ErrNoSeries)
+				return nil, ErrNoSeries
 			}
 			d.missing = append(d.missing, s.table)
 			continue
@@ -199,6 +199,9 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		if err := query(ctx, db, s.query, s.scan); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.checkForecasts(); err != nil {
+		return nil, err
 	}
 	if !have["series_monthly"] || !have["forecasts"] {
 		return d, nil // nothing to track
@@ -223,6 +226,27 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		}
 	}
 	return d, nil
+}
+
+// ErrBadForecasts reports forecasts whose periods do not follow their
+// series month by month: a report must not chart them.
+var ErrBadForecasts = errors.New("forecasts do not follow their series")
+
+func (d *data) checkForecasts() error {
+	for key, fc := range d.forecasts {
+		hist := d.history[key]
+		if len(hist) == 0 {
+			return fmt.Errorf("%w: %s has forecasts and no series", ErrBadForecasts, key)
+		}
+		next := hist[len(hist)-1].Month.AddDate(0, 1, 0)
+		for i, f := range fc {
+			if want := next.AddDate(0, i, 0); !f.Period.Equal(want) {
+				return fmt.Errorf("%w: %s step %d is for %s, want %s", ErrBadForecasts, key, i+1,
+					f.Period.Format(time.DateOnly), want.Format(time.DateOnly))
+			}
+		}
+	}
+	return nil
 }
 
 // query runs the named report query, calling scan for each row.

@@ -5,6 +5,7 @@ import (
 	dbsql "database/sql"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -46,6 +47,15 @@ func serviceOrder(code string) int {
 		}
 	}
 	return len(serviceNames)
+}
+
+// lowerFirst lowers a name's first letter to use it mid-sentence, unless it
+// starts an acronym (A&E, GP).
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[1] >= 'a' && s[1] <= 'z' {
+		return strings.ToLower(s[:1]) + s[1:]
+	}
+	return s
 }
 
 func humanise(code string) string {
@@ -141,6 +151,53 @@ func (r *report) services() []string {
 		return cmp.Or(cmp.Compare(serviceOrder(a), serviceOrder(b)), strings.Compare(a, b))
 	})
 	return out
+}
+
+// addRegionSeries adds the region's series, "region//<service>": the sum
+// of its STPs' activity and of their forecasts' means. Intervals do not add
+// up, so the region's forecast has none.
+func (d *data) addRegionSeries() {
+	type sums struct {
+		events map[time.Time]int64
+		mean   map[time.Time]float64
+		model  string
+	}
+	by := map[string]*sums{}
+	for key, hist := range d.history {
+		level, svc := splitKey(key)
+		if level != "stp" {
+			continue
+		}
+		s := by[svc]
+		if s == nil {
+			s = &sums{events: map[time.Time]int64{}, mean: map[time.Time]float64{}}
+			by[svc] = s
+		}
+		for _, p := range hist {
+			s.events[p.Month] += p.Events
+		}
+		for _, f := range d.forecasts[key] {
+			s.mean[f.Period] += f.Mean
+			s.model = "sum of STPs"
+		}
+	}
+	for svc, s := range by {
+		key := "region//" + svc
+		for _, m := range slices.SortedFunc(maps.Keys(s.events), time.Time.Compare) {
+			d.history[key] = append(d.history[key], point{Month: m, Events: s.events[m]})
+		}
+		nan := math.NaN()
+		for _, m := range slices.SortedFunc(maps.Keys(s.mean), time.Time.Compare) {
+			d.forecasts[key] = append(d.forecasts[key], forecastPoint{Model: s.model, Period: m, Mean: s.mean[m],
+				Lo80: nan, Hi80: nan, Lo95: nan, Hi95: nan})
+		}
+	}
+}
+
+// splitKey returns the level and service of a series key.
+func splitKey(key string) (level, service string) {
+	level, rest, _ := strings.Cut(key, "/")
+	return level, rest[strings.LastIndexByte(rest, '/')+1:]
 }
 
 func (r *report) nav() []link {
@@ -258,7 +315,7 @@ func (r *report) activitySection(sc scope) (section, error) {
 	t := &table{ID: sc.id() + "-summary", Caption: "Activity in the last 12 months and the forecast of the next 12, by service", Cols: summaryCols, Note: rangeNote}
 	services := r.services()
 	if sc.level == "region" {
-		sec.Paras = []string{"Activity of the region's residents by STP/ICB and service. Each STP/ICB and place has its own page with charts of every service."}
+		sec.Paras = []string{"Activity of the region's residents by STP/ICB and service. The region's forecast is the sum of its STPs' forecasts: its range in the table adds up theirs, and its charts show no interval, since intervals do not add up. Each STP/ICB and place has its own page with its intervals."}
 		for _, svc := range services {
 			var lasts []Cell
 			var next, lo, hi float64
@@ -279,6 +336,17 @@ func (r *report) activitySection(sc scope) (section, error) {
 			t.Rows = append(t.Rows, rows...)
 		}
 		sec.Blocks = []block{{Table: t}}
+		for _, svc := range services {
+			key := seriesKey(sc, svc)
+			if _, ok := r.d.history[key]; !ok {
+				continue
+			}
+			figs, err := r.serviceFigures(sc, svc, r.summarise(key))
+			if err != nil {
+				return sec, err
+			}
+			sec.Blocks = append(sec.Blocks, block{Heading: serviceName(svc), Figures: figs})
+		}
 		return sec, nil
 	}
 	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the model chosen by backtesting and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
@@ -331,20 +399,31 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", key, err)
 	}
-	desc := fmt.Sprintf("Line chart of monthly %s", strings.ToLower(serviceName(svc)))
+	desc := fmt.Sprintf("Line chart of monthly %s", lowerFirst(serviceName(svc)))
 	if len(months) > 0 {
 		desc += fmt.Sprintf(" from %s to %s", months[0].Format("January 2006"), months[len(months)-1].Format("January 2006"))
 	}
 	if len(fc) > 0 {
-		desc += fmt.Sprintf(", and the %s forecast to %s with 80 %% and 95 %% intervals: %s in the next 12 months against %s in the last 12 (change %s %%)",
-			fc[0].Model, fc[len(fc)-1].Period.Format("January 2006"), sm.next.Text, sm.last.Text, sm.change.Text)
+		intervals := " with 80 % and 95 % intervals"
+		if math.IsNaN(fc[0].Lo80) {
+			intervals = ""
+		}
+		desc += fmt.Sprintf(", and the forecast (%s) to %s%s: %s in the next 12 months against %s in the last 12 (change %s %%)",
+			fc[0].Model, fc[len(fc)-1].Period.Format("January 2006"), intervals, sm.next.Text, sm.last.Text, sm.change.Text)
 	}
 	desc += ". The numbers are in the table below the chart."
 	svg, err := inlineSVG(p, id+"-chart", title+": history and forecast", desc)
 	if err != nil {
 		return nil, err
 	}
-	figs := []figure{{SVG: template.HTML(svg), Caption: "History and forecast. Shaded: 80 % (darker) and 95 % intervals. Gaps: suppressed months.", Data: data}}
+	caption := "Monthly activity. Gaps: suppressed months."
+	switch {
+	case len(fc) > 0 && math.IsNaN(fc[0].Lo80):
+		caption = "History and the sum of the STPs' forecasts (dashed). Gaps: suppressed months."
+	case len(fc) > 0:
+		caption = "History and forecast (dashed). Shaded: 80 % (darker) and 95 % intervals. Gaps: suppressed months."
+	}
+	figs := []figure{{SVG: template.HTML(svg), Caption: caption, Data: data}}
 
 	// Seasonal profile: mean of each calendar month over the whole series.
 	full := r.d.history[key]
@@ -382,7 +461,7 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 		}
 	}
 	sdesc := fmt.Sprintf("Bar chart of mean monthly %s by calendar month: highest in %s, lowest in %s. The numbers are in the table below the chart.",
-		strings.ToLower(serviceName(svc)), time.Month(hi+1), time.Month(lo+1))
+		lowerFirst(serviceName(svc)), time.Month(hi+1), time.Month(lo+1))
 	svg, err = inlineSVG(sp, id+"-season", title+": seasonal profile", sdesc)
 	if err != nil {
 		return nil, err
@@ -615,8 +694,8 @@ func (r *report) forecastsTable() *table {
 	slices.Sort(keys)
 	for _, k := range keys {
 		parts := strings.SplitN(k, "/", 3)
-		if len(parts) != 3 {
-			continue
+		if len(parts) != 3 || parts[0] == "region" {
+			continue // the region's sums are not a model's forecasts
 		}
 		stp, lad := parts[1], "all"
 		if parts[0] == "place" {

@@ -3,10 +3,12 @@ package reports
 import (
 	"bytes"
 	"context"
+	dbsql "database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -234,8 +236,8 @@ func TestHTMLStructure(t *testing.T) {
 			t.Errorf("%s: no DEMO banner", name)
 		}
 	}
-	// 4 places and 2 STPs, 8 services, 2 charts each.
-	if want := 6 * 8 * 2; charts != want {
+	// The region, 2 STPs and 4 places, 8 services, 2 charts each.
+	if want := 7 * 8 * 2; charts != want {
 		t.Errorf("%d charts, want %d", charts, want)
 	}
 }
@@ -373,6 +375,30 @@ func TestLegalBasisAndErrors(t *testing.T) {
 	}
 	if !bytes.Contains(page, []byte("opt-outs were not applied")) || !bytes.Contains(page, []byte(m.LegalBasis)) {
 		t.Error("index.html does not state that opt-outs were off and the legal basis")
+	}
+
+	// Forecasts that do not follow their series are refused.
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fcPath := filepath.Join(runDir, "models", "forecasts.parquet")
+	q := fmt.Sprintf("COPY (SELECT * REPLACE (period + INTERVAL 1 DAY AS period) FROM '%s') TO '%s' (FORMAT parquet)", fcPath, fcPath+".bad")
+	if _, err := db.Exec(q); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(fcPath, fcPath+".good"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(fcPath+".bad", fcPath); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), runDir, t.TempDir(), Options{}); !errors.Is(err, ErrBadForecasts) {
+		t.Errorf("Build with forecasts a day off: %v, want ErrBadForecasts", err)
+	}
+	if err := os.Remove(fcPath + ".good"); err != nil {
+		t.Fatal(err)
 	}
 
 	// A run built without forecasts still has a report.

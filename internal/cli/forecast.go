@@ -32,7 +32,9 @@ var cmdForecast = &Command{
 	Long: `Forecast fits models to the series in a long CSV file (series_id,period_index,value,
 the format of the reference peers in ../shared/peer) and writes DIR/forecasts.csv
 (series_id,method,step,mean,lo80,hi80,lo95,hi95) and DIR/timings.csv
-(series_id,method,total_s). Method names are written with the prefix cc_ so that
+(series_id,method,total_s), and with --origins DIR/accuracy.csv, the
+rolling-origin backtest accuracy of each method (series_id,method,origins,
+mase,smape,coverage80,coverage95,msis). Method names are written with the prefix cc_ so that
 the peer scorer keeps them apart from R's.
 
 --freq is the seasonal period of every series, or a CSV file with columns
@@ -114,13 +116,21 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer tw.close()
+	var aw *csvFile
+	if f.origins > 0 {
+		aw, err = newCSVFile(filepath.Join(f.out, "accuracy.csv"), "series_id", "method", "origins", "mase", "smape", "coverage80", "coverage95", "msis")
+		if err != nil {
+			return err
+		}
+		defer aw.close()
+	}
 	for _, m := range methods {
 		start := time.Now()
 		n := 0
 		for _, h := range order {
 			var mu sync.Mutex
 			elapsed := map[string]time.Duration{}
-			fcs, _, err := forecast.Run(ctx, groups[h], forecast.Options{
+			fcs, accs, err := forecast.Run(ctx, groups[h], forecast.Options{
 				Horizon: h, Method: m, Origins: f.origins, Workers: f.workers, Seed: f.seed,
 				Observe: func(key string, d time.Duration) {
 					mu.Lock()
@@ -142,8 +152,18 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 				}
 				tw.write(fc.Key, name, num(elapsed[fc.Key].Seconds()))
 			}
+			for _, a := range accs {
+				if aw != nil && a.Chosen {
+					aw.write(a.Key, name, strconv.Itoa(a.Origins), num(a.MASE), num(a.SMAPE), num(a.Coverage80), num(a.Coverage95), num(a.MSIS))
+				}
+			}
 		}
 		env.Log.Info("forecast done", "method", m, "series", n, "elapsed", time.Since(start).Round(time.Millisecond))
+	}
+	if aw != nil {
+		if err := aw.close(); err != nil {
+			return err
+		}
 	}
 	if err := fw.close(); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,6 +60,7 @@ func TestForecastCommand(t *testing.T) {
 	}{
 		{"auto", []string{"--input", in, "--freq", "12", "--h", "6"}, ExitOK, 12, 2, ""},
 		{"methods and sidecar", []string{"--input", in, "--freq", meta, "--methods", "ets,snaive,theta"}, ExitOK, 27, 6, ""},
+		{"backtests", []string{"--input", in, "--freq", "12", "--h", "6", "--origins", "2"}, ExitOK, 12, 2, ""},
 		{"missing flags", []string{"--input", in}, ExitUsage, -1, -1, "required"},
 		{"unknown method", []string{"--input", in, "--freq", "12", "--h", "6", "--method", "arima"}, ExitUsage, -1, -1, "unknown method"},
 		{"missing input", []string{"--input", filepath.Join(dir, "nope.csv"), "--freq", "12", "--h", "6"}, ExitFailure, -1, -1, "read series"},
@@ -89,6 +91,11 @@ func TestForecastCommand(t *testing.T) {
 		}
 		if tm := readCSV(t, filepath.Join(out, "timings.csv")); len(tm)-1 != tt.timings {
 			t.Errorf("%s: %d timing rows, want %d", tt.name, len(tm)-1, tt.timings)
+		}
+		if slices.Contains(tt.args, "--origins") {
+			if acc := readCSV(t, filepath.Join(out, "accuracy.csv")); len(acc)-1 != tt.timings {
+				t.Errorf("%s: %d accuracy rows, want %d", tt.name, len(acc)-1, tt.timings)
+			}
 		}
 	}
 }

@@ -209,10 +209,12 @@ func ParseDuration(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
+const defaultKeepRuns = 7
+
 // Default returns the configuration used when no file is given: the embedded
 // synthetic Yorkshire & Humber region, opt-outs on, the published demo key.
 func Default() *Config {
-	c := &Config{}
+	c := &Config{KeepRuns: defaultKeepRuns}
 	c.applyDefaults()
 	return c
 }
@@ -238,7 +240,9 @@ func Load(path string) (*Config, error) {
 
 // Parse reads and validates config text.
 func Parse(b []byte) (*Config, error) {
-	c := &Config{}
+	// keep_runs: 0 means keep every run, so its default is set before
+	// decoding rather than filled in for a zero afterwards.
+	c := &Config{KeepRuns: defaultKeepRuns}
 	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.DisallowUnknownField())
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w:\n%s", ErrInvalid, yaml.FormatError(err, false, true))
@@ -256,9 +260,6 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Region, "yorkshire-humber")
 	setDefault(&c.WorkDir, "out/work")
 	setDefault(&c.Warehouse, "out/warehouse")
-	if c.KeepRuns == 0 {
-		c.KeepRuns = 7
-	}
 	if c.MaxRejectedFraction == 0 {
 		c.MaxRejectedFraction = 0.05
 	}

@@ -7,7 +7,9 @@ package leakcheck
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -223,19 +225,55 @@ func scanFile(ctx context.Context, path string, n *Needles) ([]Finding, error) {
 		return nil, err
 	}
 	defer f.Close()
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0); err == nil && string(magic[:]) == "PAR1" {
+		// A Parquet file is searched as what it holds: every decoded value,
+		// and its footer (schema, key-value metadata, statistics) as bytes.
+		// Its compressed pages are not searched as bytes: with hundreds of
+		// thousands of needles, compressed noise matches short ones by
+		// chance, and anything real in them is found decoded.
+		out, err := scanParquet(ctx, path, f, n)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", path, err)
+		}
+		footer, err := parquetFooter(f)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", path, err)
+		}
+		for _, fd := range ScanBytes(path, footer, n) {
+			fd.Where = "footer " + fd.Where
+			out = append(out, fd)
+		}
+		return out, nil
+	}
 	out, err := scanStream(path, f, n)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	var magic [4]byte
-	if _, err := f.ReadAt(magic[:], 0); err == nil && string(magic[:]) == "PAR1" {
-		found, err := scanParquet(ctx, path, f, n)
-		if err != nil {
-			return nil, fmt.Errorf("decode %s: %w", path, err)
-		}
-		out = append(out, found...)
-	}
 	return out, nil
+}
+
+// parquetFooter returns the footer of a Parquet file: the file metadata
+// before the last eight bytes (its length and the magic number).
+func parquetFooter(f *os.File) ([]byte, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	var tail [8]byte
+	if st.Size() < 12 {
+		return nil, errors.New("too short for Parquet")
+	}
+	if _, err := f.ReadAt(tail[:], st.Size()-8); err != nil {
+		return nil, err
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if string(tail[4:]) != "PAR1" || n > st.Size()-12 {
+		return nil, errors.New("bad footer")
+	}
+	b := make([]byte, n)
+	_, err = f.ReadAt(b, st.Size()-8-n)
+	return b, err
 }
 
 // scanStream searches r in chunks, carrying the last bytes of each chunk

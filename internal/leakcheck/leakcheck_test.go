@@ -3,6 +3,7 @@ package leakcheck
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -151,6 +152,33 @@ func TestScanDirParquet(t *testing.T) {
 				t.Errorf("found %v, none in a decoded column", got)
 			}
 		})
+	}
+}
+
+// Key-value metadata and statistics live in the footer, which is searched
+// as bytes.
+func TestScanDirParquetFooter(t *testing.T) {
+	n, _ := needles(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "notes.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parquet.NewGenericWriter[row](f, parquet.Compression(&parquet.Zstd),
+		parquet.KeyValueMetadata("carecast.column.note", "see 943 476 5919"))
+	if _, err := w.Write(cleanRows()); err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(w.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ScanDir(context.Background(), dir, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(kinds(got), []string{NHSNumberSpaced}) || !strings.HasPrefix(got[0].Where, "footer ") {
+		t.Errorf("found %v, want the spaced NHS number in the footer", got)
 	}
 }
 

@@ -28,7 +28,7 @@ func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people tran
 		case e.kind == "Patient" || e.kind == "Organization":
 			return nil
 		case e.bad != "":
-			if e.kind == "Condition" || e.kind == "Flag" || e.kind == "Observation" && f.hasType1Code(e.raw) {
+			if f.brokenObjection(e) {
 				return nil // reported by the objections pass
 			}
 			q.Read(f.name, transforms.EntityEvent)

@@ -28,7 +28,9 @@ import (
 var bulkTypes = []string{"Patient", "Organization", "Encounter", "Procedure", "DiagnosticReport",
 	"Observation", "Condition", "Flag"}
 
-// Feed reads a FHIR R4 feed folder. It implements transforms.Feed.
+// Feed reads a FHIR R4 feed folder. It implements transforms.Feed. Its
+// passes run one at a time: the persons pass builds the Patient.id → key
+// map the other passes resolve references with.
 type Feed struct {
 	name string
 	dir  string
@@ -332,6 +334,20 @@ func (f *Feed) hasType1Code(raw []byte) bool {
 	return false
 }
 
+// brokenObjection reports whether an entry that could not be decoded is
+// reported by the objections pass — a Condition or Flag, or an Observation
+// (or entry of unknown type) holding a Type 1 code — rather than by the
+// events pass, so that each is rejected once.
+func (f *Feed) brokenObjection(e *entry) bool {
+	switch e.kind {
+	case "Condition", "Flag":
+		return true
+	case "Observation", "":
+		return f.hasType1Code(e.raw)
+	}
+	return false
+}
+
 // Persons reads the Patient resources. The *canonical.Person passed to fn
 // is reused.
 func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*canonical.Person) error) error {
@@ -483,7 +499,7 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 		if e.bad != "" {
 			// Broken Observations count here only when they look like a
 			// GP objection; the events pass reports the rest.
-			if e.kind == "Condition" || e.kind == "Flag" || f.hasType1Code(e.raw) {
+			if f.brokenObjection(e) {
 				q.Read(f.name, transforms.EntityObjection)
 				f.reject(q, e, transforms.EntityObjection, e.bad, "", "")
 			}

@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"os"
@@ -227,4 +229,40 @@ func FuzzBundle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, bundle []byte) {
 		fuzzFeed(t, map[string][]byte{"bundle.json": bundle})
 	})
+}
+
+// A gzip-compressed export reads as the plain one.
+func TestGzip(t *testing.T) {
+	dir := t.TempDir()
+	ents, err := os.ReadDir("testdata/bulk2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join("testdata/bulk2", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		if err := os.WriteFile(filepath.Join(dir, e.Name()+".gz"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(dir string) string {
+		f, err := Open("synthea-fhir", dir, testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := feedtest.Read(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Counts()
+	}
+	if plain, gz := read("testdata/bulk2"), read(dir); plain != gz {
+		t.Errorf("gzip reads\n%s\nplain\n%s", gz, plain)
+	}
 }
