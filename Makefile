@@ -22,7 +22,7 @@ test: lint
 	$(GO) test -tags $(TAGS) -count=1 ./...
 
 lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(find . -name '*.go' -not -path './out/*' -not -path './bench/out/*' | xargs gofmt -l); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 

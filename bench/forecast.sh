@@ -69,5 +69,5 @@ for s in $sets; do
 	esac
 done
 
-echo "Forecast benchmark, $(date -u +%Y-%m-%d), $(nproc) cores; R $(Rscript -e 'cat(format(getRversion()), as.character(packageVersion("forecast")))' 2>/dev/null)"
+echo "Forecast benchmark, $(date -u +%Y-%m-%d), $(getconf _NPROCESSORS_ONLN) cores; R $(Rscript -e 'cat(format(getRversion()), as.character(packageVersion("forecast")))' 2>/dev/null)"
 "$python" "$root/bench/forecast/table.py" "$out" $sets

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/yhcr/carecast/canonical"
@@ -65,6 +66,10 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 		if err := p.extract(ctx, run); err != nil {
 			return res, err
 		}
+		// The extract's per-person state is garbage now: hand it back to
+		// the system before DuckDB builds the models, so that the two
+		// peaks of memory do not add up.
+		debug.FreeOSMemory()
 		if err := p.timed("sql_models", func() error { return p.sqlModels(ctx, run) }); err != nil {
 			return res, err
 		}

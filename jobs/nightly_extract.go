@@ -92,7 +92,12 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 	people := pseudonymise.NewPeople()
 	people.SetGeneraliser(gen)
 	peopleRead := map[string]int64{}
-	p.quarantine = transforms.NewQuarantine(people.Place)
+	// The quarantine asks for places only while feeds are read; reaching
+	// people through a variable cleared at the end lets the per-person
+	// state go with the extract.
+	place := people.Place
+	defer func() { place = nil }()
+	p.quarantine = transforms.NewQuarantine(func(key string) string { return place(key) })
 	q := p.quarantine
 	err = p.timed("read_persons", func() error {
 		for _, f := range opened {

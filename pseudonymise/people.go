@@ -31,6 +31,10 @@ type People struct {
 	g     *Generaliser
 	stats Stats
 	rows  bool // Rows has pseudonymised the kept people
+	// practices interns GP practice codes: a code read from a feed is a
+	// slice of its whole record, names and addresses included, which a
+	// person would otherwise keep in memory for the rest of the run.
+	practices map[string]string
 }
 
 type person struct {
@@ -57,7 +61,7 @@ type Stats struct {
 
 // NewPeople returns an empty People.
 func NewPeople() *People {
-	return &People{idx: newIndex[person](), joint: map[uint64]string{}}
+	return &People{idx: newIndex[person](), joint: map[uint64]string{}, practices: map[string]string{}}
 }
 
 // SetGeneraliser lets People look up residence as people are added, so
@@ -75,7 +79,7 @@ func (p *People) Add(in *canonical.Person) {
 		p.stats.People++
 		i = p.idx.put(in.Key, person{
 			birth: in.BirthDate, death: in.DeathDate, area: noArea, sex: in.Sex,
-			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: bit, practice: in.Practice,
+			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: bit, practice: p.practice(in.Practice),
 			lsoa: in.LSOA, postal: in.Postcode,
 		})
 		p.locate(&p.idx.vals[i])
@@ -103,13 +107,26 @@ func (p *People) Add(in *canonical.Person) {
 		p.stats.DeathConflicts++
 	}
 	if x.practice == "" {
-		x.practice = in.Practice
+		x.practice = p.practice(in.Practice)
 	}
 	unplaced := x.area == -1 || x.area == noArea && x.lsoa == "" && x.postal == ""
 	if unplaced && (in.LSOA != "" || in.Postcode != "") {
 		x.area, x.lsoa, x.postal = noArea, in.LSOA, in.Postcode
 		p.locate(x)
 	}
+}
+
+// practice returns the interned copy of a practice code.
+func (p *People) practice(code string) string {
+	if code == "" {
+		return ""
+	}
+	if c, ok := p.practices[code]; ok {
+		return c
+	}
+	c := strings.Clone(code)
+	p.practices[c] = c
+	return c
 }
 
 // locate looks up a person's residence when a Generaliser is known, and

@@ -11,8 +11,15 @@ import (
 // BenchmarkBuildModels10M builds every model and data test over a run of 10
 // million generated events (22 places, 8 services, 19 age bands, 2 sexes,
 // four years, 500,000 people). Run once: go test -tags duckdb_arrow
-// -run '^$' -bench BuildModels10M -benchtime 1x ./sql/
-func BenchmarkBuildModels10M(b *testing.B) {
+// -run '^$' -bench BuildModels -benchtime 1x ./sql/
+func BenchmarkBuildModels10M(b *testing.B) { benchBuildModels(b, 10_000_000, 500_000) }
+
+// BenchmarkBuildModels2M is the size of `make run` (scale 0.01, four years:
+// 2.2 million events of about 110,000 people).
+func BenchmarkBuildModels2M(b *testing.B) { benchBuildModels(b, 2_200_000, 110_000) }
+
+func benchBuildModels(b *testing.B, events, people int) {
+	b.Helper()
 	dir := b.TempDir()
 	db, err := dbsql.Open("duckdb", "")
 	if err != nil {
@@ -23,8 +30,8 @@ func BenchmarkBuildModels10M(b *testing.B) {
     ev AS (
         SELECT i,
                DATE '2021-01-01' + (hash(i, 1) %% 1461)::INTEGER AS event_date,
-               (hash(i, 2) %% 500000) AS person
-        FROM range(10000000) r(i)
+               (hash(i, 2) %% %d) AS person
+        FROM range(%d) r(i)
     )
     SELECT md5(person::VARCHAR)::UUID AS person_id, event_date,
            (['ae_attendance','emergency_admission','elective_admission','outpatient_attendance','gp_appointment','community_contact','social_care_assessment','diagnostic_test'])[1 + (hash(person, i) %% 8)::BIGINT] AS service,
@@ -37,7 +44,7 @@ func BenchmarkBuildModels10M(b *testing.B) {
            (hash(i, 5) %% 10)::INTEGER AS length_of_stay,
            year(event_date)::INTEGER AS year
     FROM ev JOIN places p ON p.place_no = ev.person %% 22
-) TO %s (FORMAT parquet, PARTITION_BY (year))`, benchPlaces, quoteString(filepath.Join(dir, "activity")))
+) TO %s (FORMAT parquet, PARTITION_BY (year))`, benchPlaces, people, events, quoteString(filepath.Join(dir, "activity")))
 	for _, q := range []string{
 		gen,
 		`COPY (SELECT 'acute' AS feed, 'unknown' AS file, 1::BIGINT AS record, 'event' AS entity, 'future_date' AS reason, 'event_date' AS field) TO '` + filepath.Join(dir, "quarantine.parquet") + `'`,

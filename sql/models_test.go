@@ -177,48 +177,76 @@ func TestOrderModels(t *testing.T) {
 }
 
 // TestDataTestsFail breaks the built models in the way each
-// testdata/breaks/<test>.sql describes and checks that exactly that data
-// test fails, and that BuildModels' error wraps ErrDataTest.
+// testdata/breaks/<test>.sql (and <test>.<case>.sql, for tests with several
+// ways to fail) describes and checks that exactly that data test fails.
 func TestDataTestsFail(t *testing.T) {
-	ctx := context.Background()
 	dir := makeRun(t)
 	tests, err := readScripts("tests")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, test := range tests {
-		t.Run(test.Name, func(t *testing.T) {
-			breakSQL, err := os.ReadFile(filepath.Join("testdata/breaks", test.Name+".sql"))
-			if err != nil {
-				t.Fatalf("every data test needs a fixture that breaks it: %v", err)
-			}
-			models, err := loadModels()
-			if err != nil {
+		breaks, err := filepath.Glob(filepath.Join("testdata/breaks", test.Name+"*.sql"))
+		if err != nil || len(breaks) == 0 {
+			t.Errorf("every data test needs a fixture that breaks it: none for %s (%v)", test.Name, err)
+		}
+		for _, file := range breaks {
+			t.Run(strings.TrimSuffix(filepath.Base(file), ".sql"), func(t *testing.T) {
+				breakDataTest(t, dir, test, file)
+			})
+		}
+	}
+}
+
+// breakDataTest builds the models over the run in dir, runs the SQL in
+// file over them and checks that test, and only test, fails.
+func breakDataTest(t *testing.T, dir string, test script, file string) {
+	ctx := context.Background()
+	breakSQL, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, err := readScripts("tests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := loadModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openModelDB(ctx, dir, models, ModelOptions{BusinessDate: businessDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, m := range models {
+		if _, err := buildModel(ctx, db, m, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		// Models are read-only views over their Parquet; the breaks edit
+		// them, so copy each into a table first.
+		name := quoteIdent(m.Name)
+		for _, q := range []string{
+			"CREATE TABLE edit AS FROM " + name,
+			"DROP VIEW " + name,
+			"ALTER TABLE edit RENAME TO " + name,
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}
-			db, err := openModelDB(ctx, dir, models, ModelOptions{BusinessDate: businessDate})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			for _, m := range models {
-				if _, err := buildModel(ctx, db, m, t.TempDir()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := db.ExecContext(ctx, string(breakSQL)); err != nil {
-				t.Fatalf("break: %v", err)
-			}
-			res, err := runTests(ctx, db, tests)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range res {
-				if failed := r.FailingRows > 0; failed != (r.Name == test.Name) {
-					t.Errorf("after breaking %s, test %s failed=%v (%v)", test.Name, r.Name, failed, r.Sample)
-				}
-			}
-		})
+		}
+	}
+	if _, err := db.ExecContext(ctx, string(breakSQL)); err != nil {
+		t.Fatalf("break: %v", err)
+	}
+	res, err := runTests(ctx, db, tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if failed := r.FailingRows > 0; failed != (r.Name == test.Name) {
+			t.Errorf("after %s, test %s failed=%v (%v)", file, r.Name, failed, r.Sample)
+		}
 	}
 }
 
