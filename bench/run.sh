@@ -7,7 +7,8 @@
 #     durations of the committed run's manifest.json, against DuckDB doing the
 #     same job in one COPY statement (sql/bench/peer.sql, run by bench/peer)
 #     on the same region in the same run;
-#   - pseudonyms per second on one core (BenchmarkPseudonym);
+#   - pseudonyms per second of one core (BenchmarkPseudonymCore: per second
+#     of its thread's CPU time; BenchmarkPseudonym: wall-clock);
 #   - SQL model build time (BenchmarkBuildModels10M, and the sql_models stage
 #     on the region) and forecasting time (the forecast stage);
 #   - peak RSS of `carecast run` at three sizes with the same people and 1, 2
@@ -97,7 +98,9 @@ pipeline() {
 	config "$dir"
 	rm -rf "$dir/warehouse"
 	log "carecast run on $dir"
-	timed "$name" "$carecast" run --config "$dir/carecast.yaml" --date "$date" >"$out/$name.stdout" 2>"$out/$name.log" &
+	# GNU time itself goes in the background, so that its child is carecast.
+	/usr/bin/time -f '%e %U %S %M' -o "$out/$name.time" \
+		"$carecast" run --config "$dir/carecast.yaml" --date "$date" >"$out/$name.stdout" 2>"$out/$name.log" &
 	tpid=$!
 	until cpid=$(pgrep -P "$tpid"); do
 		kill -0 "$tpid" 2>/dev/null || break
@@ -127,7 +130,7 @@ extract_rss_mb() {
 stage() {
 	local name=$1
 	shift
-	jq -r --args '[.durations[$ARGS.positional[]] // 0] | add' "$out/$name.manifest.json" "$@"
+	jq -r '[.durations[$ARGS.positional[]] // 0] | add' --args "$@" <"$out/$name.manifest.json"
 }
 events() { jq -r '.records.activity' "$1/generation.json"; }
 people() { jq -r '.records.persons' "$1/generation.json"; }
@@ -155,8 +158,11 @@ rm -f "$out/peer.parquet"
 
 # 3. Micro-benchmarks.
 log "BenchmarkPseudonym"
-go test -tags $tags -run '^$' -bench '^BenchmarkPseudonym$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
-pseudonyms=$(awk '/^BenchmarkPseudonym/{for (i = 1; i < NF; i++) if ($(i+1) == "pseudonyms/s") print $i}' "$out/pseudonym.txt")
+go test -tags $tags -run '^$' -bench '^BenchmarkPseudonym(Core)?$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
+# metric NAME UNIT prints the value a benchmark reported in UNIT.
+metric() { awk -v b="$1" -v u="$2" '$1 == b {for (i = 2; i < NF; i++) if ($(i+1) == u) print $i}' "$out/pseudonym.txt"; }
+pseudonyms=$(metric BenchmarkPseudonymCore pseudonyms/cpu-s)
+pseudonyms_wall=$(metric BenchmarkPseudonym pseudonyms/s)
 log "BenchmarkBuildModels10M"
 go test -tags $tags -run '^$' -bench '^BenchmarkBuildModels10M$' -benchtime 1x ./sql/ >"$out/models.txt"
 models10m=$(awk '/^BenchmarkBuildModels10M/{printf "%.1f", $3 / 1e9}' "$out/models.txt")
@@ -185,7 +191,8 @@ slope() {
 }
 slope_run=$(slope rss)
 slope_extract=$(slope xrss)
-goal() { awk -v ok="$1" 'BEGIN{print (ok ? "met" : "NOT met")}'; }
+# goal EXPR prints whether an awk expression of numbers holds.
+goal() { awk "BEGIN{print (($1) ? \"met\" : \"NOT met\")}"; }
 
 table=$out/table.md
 {
@@ -194,7 +201,7 @@ table=$out/table.md
 	echo "| extract throughput, $(printf "%'d" "$big_ev") events ($(printf "%'d" "$(people "$big")") people, 4 years) | $(printf "%'d" "$cc_rate") events/s ($(f1 "${ex[4]}") s) | | |"
 	echo "| DuckDB peer, same region, same run (one COPY) | $(printf "%'d" "$peer_rate") events/s ($(f1 "$peer_s") s) | | |"
 	echo "| carecast ÷ DuckDB | ${ratio}× | ≥ 1.5× | $(goal "$ratio >= 1.5") |"
-	echo "| pseudonyms per second, one core (HMAC-SHA256) | $(printf "%'d" "${pseudonyms%.*}") | ≥ 5,000,000 | $(goal "$pseudonyms >= 5e6") |"
+	echo "| pseudonyms per second of one core (HMAC-SHA256; per second of its CPU time, wall-clock in brackets) | $(printf "%'d" "${pseudonyms%.*}") ($(printf "%'d" "${pseudonyms_wall%.*}")) | ≥ 5,000,000 | $(goal "$pseudonyms >= 5e6") |"
 	echo "| SQL models, 10 M synthetic events (BenchmarkBuildModels10M) | $models10m s | | |"
 	echo "| SQL models on the region (sql_models stage) | $(f1 "$(stage run-y4 sql_models)") s | | |"
 	echo "| forecasts of the region's series (forecast stage) | $(f1 "$(stage run-y4 forecast)") s | | |"

@@ -157,28 +157,35 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		if err != nil {
 			return err
 		}
-		// Parquet encoding runs on a second goroutine, so that it overlaps
-		// reading and validating the feed.
-		rows := batch.NewWriter(4096, 4, batch.Each(w.Write))
-		for _, f := range opened {
-			name := f.Name()
-			err := f.Events(ctx, q, people, func(e *canonical.Event) error {
+		// Feeds are read and validated on this goroutine; events are
+		// pseudonymised, counted and encoded to Parquet on a second one, so
+		// that the two overlap. people is only read from now on; row,
+		// written, byYear and removedRecords belong to the second goroutine
+		// until events.Close.
+		events := batch.NewWriter(4096, 4, func(b []canonical.Event) error {
+			for i := range b {
+				e := &b[i]
 				kept, reason := people.Event(e, &row)
 				if !kept {
-					removedRecords[placeKey{name, people.Place(e.PersonKey), string(reason)}]++
-					return nil
+					removedRecords[placeKey{e.Feed, people.Place(e.PersonKey), string(reason)}]++
+					continue
 				}
-				written[placeKey{name, row.LAD, "event"}]++
+				written[placeKey{e.Feed, row.LAD, "event"}]++
 				byYear.add(row.Date, row.Service)
-				return rows.Add(&row)
-			})
-			if err != nil {
-				rows.Close()
+				if err := w.Write(&row); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, f := range opened {
+			if err := f.Events(ctx, q, people, events.Add); err != nil {
+				events.Close()
 				w.Close()
-				return fmt.Errorf("feed %s: events: %w", name, err)
+				return fmt.Errorf("feed %s: events: %w", f.Name(), err)
 			}
 		}
-		if err := rows.Close(); err != nil {
+		if err := events.Close(); err != nil {
 			w.Close()
 			return fmt.Errorf("write activity: %w", err)
 		}
