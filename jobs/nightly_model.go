@@ -2,9 +2,11 @@ package jobs
 
 import (
 	"context"
+	dbsql "database/sql"
 	"fmt"
 	"github.com/yhcr/carecast/canonical"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,6 +145,14 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 		if err != nil {
 			return fmt.Errorf("forecast %s series: %w", freq.name, err)
 		}
+		if freq.name == "monthly" {
+			demo, demoAcc, err := demographicForecasts(ctx, db, series, freq.horizon)
+			if err != nil {
+				return err
+			}
+			forecasts = append(forecasts, demo...)
+			accuracy = append(accuracy, demoAcc...)
+		}
 		bySeries := make(map[string]forecast.Series, len(series))
 		for _, s := range series {
 			bySeries[s.Key] = s
@@ -204,4 +214,63 @@ func forecastPeriod(s forecast.Series, freq string, step int) time.Time {
 		return s.Start.AddDate(0, 0, 7*n)
 	}
 	return s.Start.AddDate(0, n, 0)
+}
+
+// demographicForecasts adds the NHS planning baseline to every monthly place
+// series: activity rates by age band and sex times the projected
+// population. It is shown beside the chosen forecast, not chosen itself;
+// its accuracy is scored on the last year held out.
+func demographicForecasts(ctx context.Context, db *dbsql.DB, series []forecast.Series, h int) ([]forecast.Forecast, []forecast.Accuracy, error) {
+	var groups, population []arrow.RecordBatch
+	keep := func(into *[]arrow.RecordBatch) func(arrow.RecordBatch) error {
+		return func(rec arrow.RecordBatch) error {
+			rec.Retain()
+			*into = append(*into, rec)
+			return nil
+		}
+	}
+	err := cwsql.DemographicArrow(ctx, db, keep(&groups), keep(&population))
+	var inputs []forecast.DemographicInput
+	if err == nil {
+		inputs, err = forecast.DemographicFromArrow(series, groups, population)
+	}
+	for _, rec := range slices.Concat(groups, population) {
+		rec.Release()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("demographic forecast: %w", err)
+	}
+	totals := make(map[string][]float64, len(series))
+	for _, s := range series {
+		totals[s.Key] = s.Values
+	}
+	const holdout = 12
+	var fcs []forecast.Forecast
+	var accs []forecast.Accuracy
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		f, err := forecast.Demographic(in, h)
+		if err != nil {
+			// A series too short for rates keeps its other forecasts.
+			continue
+		}
+		f.Model, f.Chosen = "demographic", false
+		fcs = append(fcs, f)
+		y := totals[in.Key]
+		if len(y) <= holdout+in.Freq {
+			continue
+		}
+		train := in
+		train.ByGroup = make(map[string][]float64, len(in.ByGroup))
+		for g, v := range in.ByGroup {
+			train.ByGroup[g] = v[:len(v)-holdout]
+		}
+		if tf, err := forecast.Demographic(train, holdout); err == nil {
+			tf.Model, tf.Chosen = "demographic", false
+			accs = append(accs, forecast.Score(y[:len(y)-holdout], y[len(y)-holdout:], tf, in.Freq))
+		}
+	}
+	return fcs, accs, nil
 }

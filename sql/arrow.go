@@ -6,6 +6,7 @@ import (
 	"context"
 	dbsql "database/sql"
 	"database/sql/driver"
+	"embed"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -31,19 +32,54 @@ func SeriesArrow(ctx context.Context, db *dbsql.DB, freq string, fn func(arrow.R
 	// even for a model edited to return HUGEINT.
 	query := fmt.Sprintf(`SELECT series_key, level, stp_code, lad_code, service, %s AS period, events::BIGINT AS events
 FROM %s ORDER BY series_key, period`, period, table)
+	if err := queryArrow(ctx, db, query, fn); err != nil {
+		return fmt.Errorf("series %s: %w", freq, err)
+	}
+	return nil
+}
+
+//go:embed queries/*.sql
+var queries embed.FS
+
+// DemographicArrow streams what the demographic forecast needs, in Arrow
+// record batches: to groups, each place and service's monthly events by
+// age band and sex (series_key, age_band, sex, period date32, events
+// int64; queries/demographic_groups.sql), and to population, the population
+// by place, age band, sex and year (lad_code, age_band, sex, year int64,
+// population double; queries/demographic_population.sql). Neither fn may
+// keep a record after it returns.
+func DemographicArrow(ctx context.Context, db *dbsql.DB, groups, population func(arrow.RecordBatch) error) error {
+	for _, q := range []struct {
+		file string
+		fn   func(arrow.RecordBatch) error
+	}{{"queries/demographic_groups.sql", groups}, {"queries/demographic_population.sql", population}} {
+		text, err := queries.ReadFile(q.file)
+		if err != nil {
+			return fmt.Errorf("read embedded %s: %w", q.file, err)
+		}
+		if err := queryArrow(ctx, db, string(text), q.fn); err != nil {
+			return fmt.Errorf("sql/%s: %w", q.file, err)
+		}
+	}
+	return nil
+}
+
+// queryArrow runs query on a connection of db through DuckDB's Arrow
+// interface and hands each record batch to fn.
+func queryArrow(ctx context.Context, db *dbsql.DB, query string, fn func(arrow.RecordBatch) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("series %s: %w", freq, err)
+		return err
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
-			return fmt.Errorf("series %s: %w", freq, err)
+			return err
 		}
 		rdr, err := a.QueryContext(ctx, query)
 		if err != nil {
-			return fmt.Errorf("series %s: %w", freq, err)
+			return err
 		}
 		defer rdr.Release()
 		for rdr.Next() {
@@ -51,9 +87,6 @@ FROM %s ORDER BY series_key, period`, period, table)
 				return err
 			}
 		}
-		if err := rdr.Err(); err != nil {
-			return fmt.Errorf("series %s: %w", freq, err)
-		}
-		return nil
+		return rdr.Err()
 	})
 }

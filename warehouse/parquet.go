@@ -83,7 +83,7 @@ func runIDOf(path string) string {
 // (each holding a compression window of several megabytes) is shared too:
 // a codec per file kept an encoder for each column of each open file, 160 MB
 // for an activity table of five years.
-var zstdCodec = &zstd.Codec{Level: zstd.SpeedFastest}
+var zstdCodec = &zstd.Codec{Level: zstd.SpeedDefault}
 
 // writerOptions returns the options of every carecast Parquet file of rows
 // of type T: zstd, bounded row groups and the metadata of WriteTable.
