@@ -10,6 +10,7 @@ import (
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/internal/batch"
+	"github.com/yhcr/carecast/internal/progress"
 	"github.com/yhcr/carecast/pseudonymise"
 	"github.com/yhcr/carecast/transforms"
 	"github.com/yhcr/carecast/transforms/feeds"
@@ -162,7 +163,10 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		// that the two overlap. people is only read from now on; row,
 		// written, byYear and removedRecords belong to the second goroutine
 		// until events.Close.
+		bar := progress.New(p.req.Progress, p.req.Progress != nil, 0, "events")
+		defer bar.Finish()
 		events := batch.NewWriter(4096, 4, func(b []canonical.Event) error {
+			bar.Add(len(b))
 			for i := range b {
 				e := &b[i]
 				kept, reason := people.Event(e, &row)

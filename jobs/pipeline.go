@@ -4,6 +4,7 @@
 package jobs
 
 import (
+	"io"
 	"time"
 
 	"github.com/yhcr/carecast/internal/config"
@@ -25,6 +26,8 @@ type Request struct {
 	BusinessDate time.Time // the date the run processes (midnight, Europe/London)
 	Trigger      string
 	Attempt      int
+	// Progress, when set, is a terminal to draw progress bars on.
+	Progress io.Writer
 }
 
 // Result is what a successful run leaves.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/yhcr/carecast/internal/config"
+	"github.com/yhcr/carecast/warehouse"
 )
 
 // A Command is one carecast subcommand.
@@ -221,4 +222,25 @@ func parseDate(flagName, s string) (time.Time, error) {
 		return time.Time{}, usageError("--%s: want YYYY-MM-DD, have %q", flagName, s)
 	}
 	return t, nil
+}
+
+// resolveRun returns the folder of the committed run id, or of the warehouse's
+// CURRENT run when id is empty.
+func resolveRun(cfg *config.Config, env *Env, id string) (string, error) {
+	wh, err := warehouse.Open(cfg.Warehouse, env.Log)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		if id, err = wh.Current(); err != nil {
+			return "", fmt.Errorf("warehouse %s: %w", cfg.Warehouse, err)
+		}
+	} else if _, err := warehouse.ParseRunID(id); err != nil {
+		return "", usageError("--run: %q is not a run id", id)
+	}
+	dir := wh.RunDir(id)
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("run %s: %w", id, err)
+	}
+	return dir, nil
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/yhcr/carecast/reports"
-	"github.com/yhcr/carecast/warehouse"
 )
 
 var reportFlags struct{ config, run, out string }
@@ -44,21 +42,9 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	wh, err := warehouse.Open(cfg.Warehouse, env.Log)
+	runDir, err := resolveRun(cfg, env, f.run)
 	if err != nil {
 		return err
-	}
-	id := f.run
-	if id == "" {
-		if id, err = wh.Current(); err != nil {
-			return fmt.Errorf("warehouse %s: %w", cfg.Warehouse, err)
-		}
-	} else if _, err := warehouse.ParseRunID(id); err != nil {
-		return usageError("--run: %q is not a run id", id)
-	}
-	runDir := wh.RunDir(id)
-	if _, err := os.Stat(runDir); err != nil {
-		return fmt.Errorf("run %s: %w", id, err)
 	}
 	out := f.out
 	if out == "" {

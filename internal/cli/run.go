@@ -65,6 +65,9 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%w: schedule.location: %w", config.ErrInvalid, err)
 	}
 	req := jobs.Request{Config: cfg, Job: "nightly", Kind: "pipeline", Trigger: jobs.TriggerManual, Attempt: 1}
+	if env.StderrIsTerminal {
+		req.Progress = env.Stderr
+	}
 	var dates []time.Time
 	switch {
 	case runFlags.from != "":

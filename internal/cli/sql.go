@@ -16,7 +16,6 @@ import (
 	"github.com/chzyer/readline"
 
 	sqlrun "github.com/yhcr/carecast/sql"
-	"github.com/yhcr/carecast/warehouse"
 )
 
 var sqlFlags struct {
@@ -63,19 +62,9 @@ func runSQL(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	wh, err := warehouse.Open(cfg.Warehouse, env.Log)
+	runDir, err := resolveRun(cfg, env, f.run)
 	if err != nil {
 		return err
-	}
-	id := f.run
-	if id == "" {
-		if id, err = wh.Current(); err != nil {
-			return fmt.Errorf("warehouse %s: %w", cfg.Warehouse, err)
-		}
-	}
-	runDir := wh.RunDir(id)
-	if _, err := os.Stat(runDir); err != nil {
-		return fmt.Errorf("run %s: %w", id, err)
 	}
 	sb, err := sqlrun.OpenSandbox(ctx, runDir)
 	if err != nil {
