@@ -194,10 +194,30 @@ func TestNoIdentifierReachesAnyOutput(t *testing.T) {
 		t.Errorf("leak: %s", f)
 	}
 
+	// Errors name the file and line at fault, never the value: a deny list
+	// whose bad line holds a real NHS number fails the run without it.
+	nhs, phone := firstPersonIdentifiers(t, demo.region)
+	badList := filepath.Join(t.TempDir(), "deny.txt")
+	if err := os.WriteFile(badList, []byte("9990000018\n"+nhs+" "+phone+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := *demo.cfg
+	cfg.OptOuts.NationalDenyList = &config.ListFile{Path: badList}
+	var failedLogs bytes.Buffer
+	_, err := jobs.RunPipeline(context.Background(), slog.New(slog.NewJSONHandler(&failedLogs, nil)), jobs.Request{
+		Config: &cfg, Job: "nightly", Kind: "pipeline", BusinessDate: businessDate.AddDate(0, 0, 1),
+		Trigger: jobs.TriggerManual, Attempt: 1,
+	})
+	if err == nil {
+		t.Fatal("a malformed deny list did not fail the run")
+	}
+	for _, f := range leaks(t, t.TempDir(), append([]byte(err.Error()), failedLogs.Bytes()...), needles) {
+		t.Errorf("leak in the error of a failed run: %s", f)
+	}
+
 	// The same check fails when a leak is planted, in a Parquet column
 	// (zstd-compressed, invisible to a byte scan) and in a log line.
 	planted := t.TempDir()
-	nhs, phone := firstPersonIdentifiers(t, demo.region)
 	type note struct {
 		Text string `parquet:"text"`
 	}

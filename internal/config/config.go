@@ -17,6 +17,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/robfig/cron/v3"
 )
 
 // Config is the whole of carecast.yaml.
@@ -174,6 +175,10 @@ type Log struct {
 	Format string `yaml:"format"` // auto, text or json
 	Level  string `yaml:"level"`  // debug, info, warn, error
 }
+
+// cronSpec parses schedule specs as the scheduler does: five fields, an
+// optional leading seconds field, or a descriptor such as @daily.
+var cronSpec = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Duration is a time.Duration written as "36h" or "7d" in YAML.
 type Duration time.Duration
@@ -473,6 +478,8 @@ func (c *Config) Validate() error {
 		jobs[j.Name] = true
 		if j.Cron == "" {
 			bad(field+".cron", "required")
+		} else if _, err := cronSpec.Parse(j.Cron); err != nil {
+			bad(field+".cron", "%v", err)
 		}
 		switch j.Run {
 		case "pipeline", "report", "forecast":

@@ -19,6 +19,7 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"opt-outs off need legal basis", "opt_outs:\n  enabled: false\n", []string{"opt_outs.legal_basis"}},
 		{"bad duration", "opt_outs:\n  national_deny_list: {path: l.txt, max_age: soon}\n", []string{"max_age"}},
 		{"bad job", "schedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n      run: dance\n", []string{"schedule.jobs[0].run"}},
+		{"bad cron", "schedule:\n  jobs:\n    - name: n\n      cron: '0 25 * * *'\n", []string{"schedule.jobs[0].cron", "25"}},
 		{"bad zone", "schedule:\n  location: Mars/Olympus\n", []string{"schedule.location"}},
 	}
 	for _, tt := range tests {
