@@ -72,6 +72,11 @@ func queryArrow(ctx context.Context, db *dbsql.DB, query string, fn func(arrow.R
 		return err
 	}
 	defer conn.Close()
+	return queryArrowConn(ctx, conn, query, fn)
+}
+
+// queryArrowConn is queryArrow on a connection the caller holds.
+func queryArrowConn(ctx context.Context, conn *dbsql.Conn, query string, fn func(arrow.RecordBatch) error) error {
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {

@@ -223,23 +223,7 @@ func (s *Sandbox) QueryArrow(ctx context.Context, text string, fn func(arrow.Rec
 	if err := s.check(ctx, text); err != nil {
 		return err
 	}
-	return s.conn.Raw(func(dc any) error {
-		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := a.QueryContext(ctx, text)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		for rdr.Next() {
-			if err := fn(rdr.RecordBatch()); err != nil {
-				return err
-			}
-		}
-		return rdr.Err()
-	})
+	return queryArrowConn(ctx, s.conn, text, fn)
 }
 
 // WriteParquet runs one read-only query and writes its answer to path as a

@@ -190,22 +190,14 @@ func loadPopulation() ([]PopulationRow, error) {
 		lad string
 		age int
 	}
-	sexRows, err := readCSV("ons_mye2011_lad_sex_syoa_yorkshire_humber.csv", 5)
+	by2011, err := Population2011()
 	if err != nil {
 		return nil, err
 	}
-	male := map[key]float64{}
-	total := map[key]float64{}
-	for _, r := range sexRows {
-		age, err1 := parseAge(r[3])
-		n, err2 := strconv.ParseFloat(r[4], 64)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("mid-2011 population: %w", err)
-		}
-		k := key{r[1], min(age, 90)}
-		total[k] += n
-		if r[2] == "male" {
-			male[k] += n
+	maleShare := make(map[key]float64, len(by2011))
+	for _, r := range by2011 {
+		if t := r.Male + r.Female; t > 0 {
+			maleShare[key{r.LAD, r.Age}] = r.Male / t
 		}
 	}
 	rows, err := readCSV("ons_mye2020_lad21_syoa_persons_yorkshire_humber.csv", 5)
@@ -221,17 +213,18 @@ func loadPopulation() ([]PopulationRow, error) {
 			return nil, fmt.Errorf("mid-2020 population: %w", err)
 		}
 		k := key{r[1], min(age, 90)}
-		share := 0.5
-		if t := total[k]; t > 0 {
-			share = male[k] / t
+		share, ok := maleShare[k]
+		if !ok {
+			share = 0.5
 		}
-		if i, ok := idx[k]; ok {
-			out[i].Male += n * share
-			out[i].Female += n * (1 - share)
-			continue
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, PopulationRow{LAD: k.lad, Age: k.age})
 		}
-		idx[k] = len(out)
-		out = append(out, PopulationRow{LAD: k.lad, Age: k.age, Male: n * share, Female: n * (1 - share)})
+		out[i].Male += n * share
+		out[i].Female += n * (1 - share)
 	}
 	return out, nil
 }
