@@ -22,6 +22,7 @@ type data struct {
 	places     []place
 	history    map[string][]point // by series key, in month order
 	forecasts  map[string][]forecastPoint
+	baseline   map[string]float64 // demographic baseline of the next 12 months, by series key
 	accuracy   []accuracy
 	tracking   []tracking
 	earlier    int // earlier runs found for tracking
@@ -105,7 +106,8 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 	if err != nil {
 		return nil, err
 	}
-	d := &data{manifest: m, history: map[string][]point{}, forecasts: map[string][]forecastPoint{}}
+	d := &data{manifest: m, history: map[string][]point{}, forecasts: map[string][]forecastPoint{},
+		baseline: map[string]float64{}}
 	tables, err := sql.RunTables(runDir)
 	if err != nil {
 		return nil, err
@@ -141,6 +143,13 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 			err := r.Scan(&s.Key, &s.Level, &s.STP, &s.LAD, &s.Service, &f.Model, &f.Period, &step,
 				&f.Mean, &f.Lo80, &f.Hi80, &f.Lo95, &f.Hi95)
 			d.forecasts[s.Key] = append(d.forecasts[s.Key], f)
+			return err
+		}},
+		{"baseline", "forecasts", func(r *dbsql.Rows) error {
+			var key string
+			var v float64
+			err := r.Scan(&key, &v)
+			d.baseline[key] = v
 			return err
 		}},
 		{"accuracy", "forecast_accuracy", func(r *dbsql.Rows) error {

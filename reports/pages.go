@@ -306,9 +306,10 @@ var summaryCols = []column{
 	{"80 % range, low", "forecast_lo80", Modelled},
 	{"80 % range, high", "forecast_hi80", Modelled},
 	{"Change (%)", "change_pct", Modelled},
+	{"Demographic baseline (next 12 months)", "demographic_baseline_next_12_months", Modelled},
 }
 
-const rangeNote = "The 80 % range of 12 months adds up the monthly 80 % limits, as if every month erred the same way: it is wider than an interval of the total. Change compares the forecast with the published (rounded) last 12 months. Totals add up published months and leave suppressed months out; where any month was suppressed, change is not shown."
+const rangeNote = "The 80 % range of 12 months adds up the monthly 80 % limits, as if every month erred the same way: it is wider than an interval of the total. Change compares the forecast with the published (rounded) last 12 months. Totals add up published months and leave suppressed months out; where any month was suppressed, change is not shown. The demographic baseline — the NHS planning baseline — carries each age band's and sex's recent activity rates forward on the projected population, so that it moves only with the size and age of the population; it is shown for places."
 
 func (r *report) activitySection(sc scope) (section, error) {
 	sec := section{ID: "activity", Title: "Activity and forecasts"}
@@ -328,11 +329,11 @@ func (r *report) activitySection(sc scope) (section, error) {
 				sm := r.summarise(key)
 				lasts = append(lasts, sm.last)
 				next, lo, hi = next+sm.nextMean, lo+sm.nextLo, hi+sm.nextHi
-				rows = append(rows, []Cell{Text(s.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change})
+				rows = append(rows, []Cell{Text(s.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change, r.baseline(key)})
 			}
 			total := r.dc.Total(lasts)
 			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of STPs"), total,
-				ModelledFigure(next, 0), ModelledFigure(lo, 0), ModelledFigure(hi, 0), r.change(total, next)})
+				ModelledFigure(next, 0), ModelledFigure(lo, 0), ModelledFigure(hi, 0), r.change(total, next), r.baseline("")})
 			t.Rows = append(t.Rows, rows...)
 		}
 		sec.Blocks = []block{{Table: t}}
@@ -349,7 +350,7 @@ func (r *report) activitySection(sc scope) (section, error) {
 		}
 		return sec, nil
 	}
-	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the model chosen by backtesting and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
+	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the chosen model (by default the combination of ETS, Theta and seasonal naive, the most accurate in carecast's benchmarks) and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
 	sec.Blocks = append(sec.Blocks, block{Table: t})
 	for _, svc := range services {
 		key := seriesKey(sc, svc)
@@ -357,7 +358,7 @@ func (r *report) activitySection(sc scope) (section, error) {
 			continue
 		}
 		sm := r.summarise(key)
-		t.Rows = append(t.Rows, []Cell{Text(sc.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change})
+		t.Rows = append(t.Rows, []Cell{Text(sc.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change, r.baseline(key)})
 		figs, err := r.serviceFigures(sc, svc, sm)
 		if err != nil {
 			return sec, err
@@ -365,6 +366,16 @@ func (r *report) activitySection(sc scope) (section, error) {
 		sec.Blocks = append(sec.Blocks, block{Heading: serviceName(svc), Figures: figs})
 	}
 	return sec, nil
+}
+
+// baseline is the demographic baseline of the next 12 months of a series,
+// a modelled figure; blank where the run has none (STP and region series).
+func (r *report) baseline(key string) Cell {
+	v, ok := r.d.baseline[key]
+	if !ok {
+		return ModelledFigure(math.NaN(), 0)
+	}
+	return ModelledFigure(v, 0)
 }
 
 func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, error) {

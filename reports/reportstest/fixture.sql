@@ -52,7 +52,8 @@ SELECT s.series_key, s.level, s.stp_code, s.lad_code, s.service, 'monthly' AS fr
        model = 'ets' AS chosen, getvariable('run_id') AS run_id
 FROM steps
 JOIN series_monthly AS s ON s.month = steps.source
-CROSS JOIN (VALUES ('ets', 1.0), ('naive', 0.97)) v(model, f)
+CROSS JOIN (VALUES ('ets', 1.0), ('naive', 0.97), ('demographic', 1.01)) v(model, f)
+WHERE model <> 'demographic' OR s.level = 'place' -- the planning baseline is for places
 ORDER BY s.series_key, model, period;
 
 CREATE TABLE forecast_accuracy AS
