@@ -28,22 +28,24 @@ type personRecord struct {
 }
 
 // activityRecord is a row of the activity table (docs/data.md), stored in
-// activity/year=YYYY/; the year is the Hive partition, not a column.
+// activity/year=YYYY/; the year is the Hive partition, not a column. Rows
+// come feed by feed, mostly in date order, so only event_date, feed and the
+// numbers keep min/max statistics (see column).
 type activityRecord struct {
-	PersonID     [16]byte `parquet:"person_id,uuid" doc:"keyed pseudonym, as in persons"`
+	PersonID     [16]byte `parquet:"person_id,uuid" bounds:"-" doc:"keyed pseudonym, as in persons"`
 	EventDate    int32    `parquet:"event_date,date" doc:"date of the event"`
-	Service      string   `parquet:"service,dict" doc:"service: ae_attendance, emergency_admission, elective_admission, outpatient_attendance, gp_appointment, community_contact, social_care_assessment, diagnostic_test or unknown"`
-	Setting      string   `parquet:"setting,dict" doc:"setting: hospital, gp, social_care, community or unknown"`
-	Provider     string   `parquet:"provider,dict" doc:"provider (ODS code)"`
+	Service      string   `parquet:"service,dict" bounds:"-" doc:"service: ae_attendance, emergency_admission, elective_admission, outpatient_attendance, gp_appointment, community_contact, social_care_assessment, diagnostic_test or unknown"`
+	Setting      string   `parquet:"setting,dict" bounds:"-" doc:"setting: hospital, gp, social_care, community or unknown"`
+	Provider     string   `parquet:"provider,dict" bounds:"-" doc:"provider (ODS code)"`
 	Feed         string   `parquet:"feed,dict" doc:"name of the feed the event came from"`
 	Age          int16    `parquet:"age" doc:"age in whole years at the event"`
-	AgeBand      string   `parquet:"age_band,dict" doc:"five-year age band at the event"`
-	Sex          string   `parquet:"sex,dict" doc:"sex, as in persons"`
-	LSOA         string   `parquet:"lsoa11,dict" doc:"LSOA (2011) of residence at the run"`
-	LAD          string   `parquet:"lad_code,dict" doc:"local authority (place) of residence at the run"`
-	STP          string   `parquet:"stp_code,dict" doc:"STP/ICB of residence at the run"`
-	CodeSystem   string   `parquet:"code_system,dict,optional" doc:"ICD-10, SNOMED, OPCS-4 or READ; null when uncoded"`
-	Code         string   `parquet:"code,optional" doc:"clinical code in code_system; null when uncoded"`
+	AgeBand      string   `parquet:"age_band,dict" bounds:"-" doc:"five-year age band at the event"`
+	Sex          string   `parquet:"sex,dict" bounds:"-" doc:"sex, as in persons"`
+	LSOA         string   `parquet:"lsoa11,dict" bounds:"-" doc:"LSOA (2011) of residence at the run"`
+	LAD          string   `parquet:"lad_code,dict" bounds:"-" doc:"local authority (place) of residence at the run"`
+	STP          string   `parquet:"stp_code,dict" bounds:"-" doc:"STP/ICB of residence at the run"`
+	CodeSystem   string   `parquet:"code_system,dict,optional" bounds:"-" doc:"ICD-10, SNOMED, OPCS-4 or READ; null when uncoded"`
+	Code         string   `parquet:"code,optional" bounds:"-" doc:"clinical code in code_system; null when uncoded"`
 	LengthOfStay *int32   `parquet:"length_of_stay,optional" doc:"days, admissions only; null otherwise"`
 }
 
