@@ -1,5 +1,7 @@
 package pseudonymise
 
+import "strings"
+
 // index maps person keys to values, compactly: a key of 10 digits (an NHS
 // number) is held as a uint64 rather than a string, which more than halves
 // the memory of a region's worth of keys.
@@ -43,7 +45,8 @@ func (x *index[T]) put(key string, v T) int32 {
 	if n, ok := nhsKey(key); ok {
 		x.nhs[n] = i
 	} else {
-		x.other[key] = i
+		// A key read from a feed shares memory with other values read.
+		x.other[strings.Clone(key)] = i
 	}
 	return i
 }

@@ -132,7 +132,12 @@ func (p *People) practice(code string) string {
 // locate looks up a person's residence when a Generaliser is known, and
 // forgets the residence as read.
 func (p *People) locate(x *person) {
-	if p.g == nil || x.area != noArea {
+	if p.g == nil {
+		// Kept until Rows: copies, as values read from a feed share memory.
+		x.lsoa, x.postal = strings.Clone(x.lsoa), strings.Clone(x.postal)
+		return
+	}
+	if x.area != noArea {
 		return
 	}
 	x.area = p.g.area(x.lsoa, x.postal)

@@ -87,9 +87,13 @@ func (q *Quarantine) lad(personKey string) string {
 }
 
 // Read counts one record read from feed, rejected or not.
-func (q *Quarantine) Read(feed, entity string) {
+func (q *Quarantine) Read(feed, entity string) { q.ReadN(feed, entity, 1) }
+
+// ReadN counts n records read from feed, rejected or not, for a reader that
+// counts its records itself.
+func (q *Quarantine) ReadN(feed, entity string, n int64) {
 	q.mu.Lock()
-	q.read[readKey{feed, entity}]++
+	q.read[readKey{feed, entity}] += n
 	q.mu.Unlock()
 }
 

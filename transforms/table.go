@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/yhcr/carecast/transforms/internal/csvrecord"
 )
 
 // Table reads a CSV file with a header row, one row at a time, for the
@@ -20,7 +21,7 @@ type Table struct {
 	Line   int64    // line number of the current row
 
 	in  *File
-	r   *csv.Reader
+	r   *csvrecord.Reader
 	col map[string]int
 	rec []string
 	n   int64
@@ -34,9 +35,7 @@ func OpenTable(path string, required []string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := csv.NewReader(in)
-	r.FieldsPerRecord = -1 // a wrong count is a rejection, not an error
-	r.ReuseRecord = true
+	r := csvrecord.NewReader(in)
 	header, err := r.Read()
 	if err != nil {
 		in.Close()
@@ -92,32 +91,29 @@ func (t *Table) Next(ctx context.Context) (ok bool, bad Reason, field string, er
 		}
 	}
 	rec, err := t.r.Read()
-	if errors.Is(err, io.EOF) {
-		return false, "", "", nil
-	}
-	if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
-		t.Line = int64(pe.StartLine)
-		return true, MalformedRecord, "", nil
-	}
 	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return false, "", "", nil
+		}
+		if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+			t.Line = int64(pe.StartLine)
+			return true, MalformedRecord, "", nil
+		}
 		return false, "", "", fmt.Errorf("read %s: %w", t.Path, err)
 	}
-	line, _ := t.r.FieldPos(0)
-	t.Line = int64(line)
+	t.Line = int64(t.r.Line())
 	if len(rec) != len(t.Header) {
 		return true, WrongFieldCount, "", nil
 	}
-	for i, v := range rec {
-		if !utf8.ValidString(v) {
-			return true, InvalidUTF8, t.Header[i], nil
-		}
+	if i := t.r.InvalidField(); i >= 0 {
+		return true, InvalidUTF8, t.Header[i], nil
 	}
 	t.rec = rec
 	return true, "", "", nil
 }
 
 // Get returns the trimmed value of the current row's column at i, or ""
-// when i is -1.
+// when i is -1. Values of many rows share memory: clone one kept for long.
 func (t *Table) Get(i int) string {
 	if i < 0 {
 		return ""

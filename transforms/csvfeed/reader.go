@@ -107,6 +107,7 @@ type pass struct {
 	t      *transforms.Table
 	entity string
 	ref    [3]int // nhs_number, local_id_system, local_id
+	read   int64  // rows read, told to q by close
 }
 
 func (f *Feed) newPass(path string, required []string, q *transforms.Quarantine, entity string) (*pass, error) {
@@ -126,12 +127,18 @@ func (p *pass) next(ctx context.Context) (bool, error) {
 		if !ok || err != nil {
 			return false, err
 		}
-		p.q.Read(p.feed.name, p.entity)
+		p.read++
 		if bad == "" {
 			return true, nil
 		}
 		p.reject(bad, field, "")
 	}
+}
+
+// close counts the rows read in the quarantine and closes the file.
+func (p *pass) close() {
+	p.q.ReadN(p.feed.name, p.entity, p.read)
+	p.t.Close()
 }
 
 func (p *pass) reject(r transforms.Reason, field, key string) {
@@ -166,7 +173,7 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 	if err != nil {
 		return err
 	}
-	defer p.t.Close()
+	defer p.close()
 	t := p.t
 	var (
 		given, family, address = t.Index("given_name"), t.Index("family_name"), t.Index("address")
@@ -252,7 +259,7 @@ func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people tran
 	if err != nil {
 		return err
 	}
-	defer p.t.Close()
+	defer p.close()
 	t := p.t
 	var (
 		id, service, setting = t.Index("record_id"), t.Index("service"), t.Index("setting")
@@ -372,7 +379,7 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 	if err != nil {
 		return err
 	}
-	defer p.t.Close()
+	defer p.close()
 	t := p.t
 	system, code, date := t.Index("code_system"), t.Index("code"), t.Index("recorded_date")
 	var o canonical.Objection
