@@ -158,38 +158,42 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		if err != nil {
 			return err
 		}
-		// Feeds are read and validated on this goroutine; events are
-		// pseudonymised, counted and encoded to Parquet on a second one, so
-		// that the two overlap. people is only read from now on; row,
-		// written, byYear and removedRecords belong to the second goroutine
-		// until events.Close.
+		// Feeds are read, validated and pseudonymised on this goroutine —
+		// the person an event is checked against is still in the CPU's
+		// cache when it is pseudonymised —; rows are counted and encoded to
+		// Parquet on a second one, so that the two overlap. people is only
+		// read from now on; written and byYear belong to the second
+		// goroutine until rows.Close.
 		bar := progress.New(p.req.Progress, p.req.Progress != nil, 0, "events")
 		defer bar.Finish()
-		events := batch.NewWriter(4096, 4, func(b []canonical.Event) error {
+		rows := batch.NewWriter(4096, 4, func(b []pseudonymise.ActivityRow) error {
 			bar.Add(len(b))
 			for i := range b {
-				e := &b[i]
-				kept, reason := people.Event(e, &row)
-				if !kept {
-					removedRecords[placeKey{e.Feed, people.Place(e.PersonKey), string(reason)}]++
-					continue
-				}
-				written[placeKey{e.Feed, row.LAD, "event"}]++
-				byYear.add(row.Date, row.Service)
-				if err := w.Write(&row); err != nil {
+				r := &b[i]
+				written[placeKey{r.Feed, r.LAD, "event"}]++
+				byYear.add(r.Date, r.Service)
+				if err := w.Write(r); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
+		event := func(e *canonical.Event) error {
+			kept, reason := people.Event(e, &row)
+			if !kept {
+				removedRecords[placeKey{e.Feed, people.Place(e.PersonKey), string(reason)}]++
+				return nil
+			}
+			return rows.Add(&row)
+		}
 		for _, f := range opened {
-			if err := f.Events(ctx, q, people, events.Add); err != nil {
-				events.Close()
+			if err := f.Events(ctx, q, people, event); err != nil {
+				rows.Close()
 				w.Close()
 				return fmt.Errorf("feed %s: events: %w", f.Name(), err)
 			}
 		}
-		if err := events.Close(); err != nil {
+		if err := rows.Close(); err != nil {
 			w.Close()
 			return fmt.Errorf("write activity: %w", err)
 		}
