@@ -99,3 +99,43 @@ func TestNormaliseNHSNumber(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestCivilAgreesWithTime checks the arithmetic calendar against package
+// time on every day of years 1 to 3000, and MakeDate's normalisation of
+// days out of a month's range and months out of the year.
+func TestCivilAgreesWithTime(t *testing.T) {
+	first := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(3000, 12, 31, 0, 0, 0, 0, time.UTC)
+	for tm := first; !tm.After(last); tm = tm.AddDate(0, 0, 1) {
+		d := Date(tm.Unix() / 86400)
+		y, m, dd := tm.Date()
+		if gy, gm, gd := d.Civil(); gy != y || gm != m || gd != dd {
+			t.Fatalf("%d: Civil %d-%d-%d, want %s", d, gy, gm, gd, tm.Format(time.DateOnly))
+		}
+		if got := MakeDate(y, m, dd); got != d {
+			t.Fatalf("MakeDate(%s) = %d, want %d", tm.Format(time.DateOnly), got, d)
+		}
+		if d.Year() != y {
+			t.Fatalf("%d: Year %d, want %d", d, d.Year(), y)
+		}
+	}
+	for _, c := range []struct {
+		y    int
+		m    time.Month
+		d    int
+		want string
+	}{
+		{2024, 3, 0, "2024-02-29"},
+		{2023, 3, 0, "2023-02-28"},
+		{2023, 12, 32, "2024-01-01"},
+		{2023, 1, -30, "2022-12-01"},
+		{2023, 13, 1, "2024-01-01"},
+		{2023, 0, 1, "2022-12-01"},
+		{-1, 1, 1, "-0001-01-01"},
+	} {
+		want := time.Date(c.y, c.m, c.d, 0, 0, 0, 0, time.UTC)
+		if got := MakeDate(c.y, c.m, c.d); got != Date(want.Unix()/86400) {
+			t.Errorf("MakeDate(%d, %d, %d) = %s, want %s", c.y, c.m, c.d, got, c.want)
+		}
+	}
+}

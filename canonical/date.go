@@ -18,13 +18,73 @@ func DateOf(t time.Time) Date {
 	return MakeDate(y, m, d)
 }
 
-// MakeDate returns the Date of year y, month m, day d.
+// MakeDate returns the Date of year y, month m, day d, normalising them as
+// time.Date does (day 0 is the last day of the month before).
 func MakeDate(y int, m time.Month, d int) Date {
-	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	if m < time.January || m > time.December {
+		return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	}
+	return Date(daysFromCivil(y, int(m), d))
 }
 
 // Time returns midnight UTC of d.
 func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// Civil returns d's year, month and day, as d.Time().Date() does but by
+// arithmetic alone: every event's age and year are taken from it.
+func (d Date) Civil() (year int, month time.Month, day int) {
+	y, m, dd := civilFromDays(int64(d))
+	return y, time.Month(m), dd
+}
+
+// Year returns d's year.
+func (d Date) Year() int {
+	y, _, _ := civilFromDays(int64(d))
+	return y
+}
+
+// daysFromCivil and civilFromDays convert between proleptic Gregorian
+// dates and days since 1970-01-01, counting in 400-year eras of 146,097
+// days with years starting on 1 March (H. Hinnant, "chrono-compatible
+// low-level date algorithms"). Days out of a month's range roll over.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(int64(y), 400)
+	yoe := int64(y) - era*400
+	mp := int64(m+9) % 12
+	doy := (153*mp+2)/5 + int64(d) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+func civilFromDays(z int64) (y, m, d int) {
+	z += 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = int(doy - (153*mp+2)/5 + 1)
+	m = int(mp + 3)
+	if m > 12 {
+		m -= 12
+	}
+	y = int(yoe + era*400)
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
 
 // Valid reports whether d is a date rather than NoDate.
 func (d Date) Valid() bool { return d != NoDate }
@@ -41,7 +101,7 @@ func (d Date) AddDays(n int) Date { return d + Date(n) }
 
 // MonthStart returns the first day of d's month.
 func (d Date) MonthStart() Date {
-	y, m, _ := d.Time().Date()
+	y, m, _ := d.Civil()
 	return MakeDate(y, m, 1)
 }
 
@@ -94,8 +154,8 @@ func daysIn(y, m int) int {
 
 // AgeAt returns the age in whole years on date at of a person born on birth.
 func AgeAt(birth, at Date) int {
-	by, bm, bd := birth.Time().Date()
-	ay, am, ad := at.Time().Date()
+	by, bm, bd := birth.Civil()
+	ay, am, ad := at.Civil()
 	age := ay - by
 	if am < bm || (am == bm && ad < bd) {
 		age--

@@ -156,6 +156,7 @@ type tableFile[T any] struct {
 	batch   []T
 	rows    int64 // written to w, in all row groups
 	flushed int64 // w.Size() at the last row-group boundary we made
+	open    int64 // rows of the row group being written, held in memory
 }
 
 func createTableFile[T any](path, table, runID string) (*tableFile[T], error) {
@@ -191,6 +192,8 @@ func (t *tableFile[T]) writeBatch() error {
 	}
 	n, err := t.w.Write(t.batch)
 	t.rows += int64(n)
+	// parquet-go ends a row group by itself at maxRowGroupRows.
+	t.open = (t.open + int64(n)) % maxRowGroupRows
 	// Drop the batch's references (strings) before the rows are reused.
 	clear(t.batch)
 	t.batch = t.batch[:0]
@@ -198,11 +201,17 @@ func (t *tableFile[T]) writeBatch() error {
 		return fmt.Errorf("write %s: %w", t.path, err)
 	}
 	if size := t.w.Size(); size-t.flushed > maxRowGroupBytes {
-		if err := t.w.Flush(); err != nil {
-			return fmt.Errorf("write %s: %w", t.path, err)
-		}
-		t.flushed = t.w.Size()
+		return t.endRowGroup()
 	}
+	return nil
+}
+
+// endRowGroup writes the row group being built to the file.
+func (t *tableFile[T]) endRowGroup() error {
+	if err := t.w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", t.path, err)
+	}
+	t.flushed, t.open = t.w.Size(), 0
 	return nil
 }
 

@@ -118,7 +118,9 @@ const maxFileRows = 16 * maxRowGroupRows
 
 // ActivityWriter writes the activity table of a run, one folder per year of
 // event_date (activity/year=YYYY/part-NNNNN.parquet). Each year being
-// written holds one batch and one row group in memory.
+// written holds one batch and one row group in memory, and the row groups of
+// all years together at most maxRowGroupRows rows: when a feed's events
+// span many years, memory stays that of one full row group (see flush).
 type ActivityWriter struct {
 	dir   string
 	run   *Run
@@ -163,7 +165,7 @@ func (w *ActivityWriter) Write(a *pseudonymise.ActivityRow) error {
 		if !a.Date.Valid() {
 			return ErrNoEventDate
 		}
-		if p, w.err = w.part(a.Date.Time().Year()); w.err != nil {
+		if p, w.err = w.part(a.Date.Year()); w.err != nil {
 			return w.err
 		}
 		w.lastDate, w.last = a.Date, p
@@ -216,6 +218,9 @@ func (w *ActivityWriter) flush(p *activityPart) error {
 	if err := p.t.writeBatch(); err != nil {
 		return fmt.Errorf("activity table: %w", err)
 	}
+	if err := w.boundOpenRows(); err != nil {
+		return fmt.Errorf("activity table: %w", err)
+	}
 	if p.t.rows < maxFileRows {
 		return nil
 	}
@@ -224,6 +229,31 @@ func (w *ActivityWriter) flush(p *activityPart) error {
 	}
 	p.seq++
 	return w.open(p)
+}
+
+// boundOpenRows ends the largest open row group (the earliest year of
+// equals, for the same files from the same input) while those of all years
+// hold more than maxRowGroupRows rows. Events in date order still make row
+// groups of up to a million rows; events in person order (each person's
+// history in turn) keep every year open, and make row groups of about a
+// million rows divided by the years.
+func (w *ActivityWriter) boundOpenRows() error {
+	for {
+		var total int64
+		var largest *activityPart
+		for _, p := range w.years {
+			total += p.t.open
+			if largest == nil || p.t.open > largest.t.open || p.t.open == largest.t.open && p.year < largest.year {
+				largest = p
+			}
+		}
+		if total <= maxRowGroupRows {
+			return nil
+		}
+		if err := largest.t.endRowGroup(); err != nil {
+			return err
+		}
+	}
 }
 
 // Close finishes every part file. After an error it only closes the files.

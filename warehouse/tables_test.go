@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/pseudonymise"
 )
 
@@ -61,7 +64,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		want = append(want, strings.Join([]string{uuidString(a.PersonID), a.Date.String(), a.Service.String(),
 			a.Setting.String(), a.Provider, a.Feed, fmt.Sprint(a.Age), a.AgeBand, a.Sex, a.LSOA, a.LAD, a.STP,
-			sys, code, stay, fmt.Sprint(a.Date.Time().Year())}, "|"))
+			sys, code, stay, fmt.Sprint(a.Date.Year())}, "|"))
 	}
 	got = queryStrings(t, db, `SELECT concat_ws('|', person_id, event_date, service, setting, provider, feed, age,
 		age_band, sex, lsoa11, lad_code, stp_code, coalesce(code_system, 'NULL'), coalesce(code, 'NULL'),
@@ -287,4 +290,73 @@ func dictionaryColumns(t *testing.T, path string) map[string][]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestActivityOpenRowsBounded writes events in person order — each person's
+// events over several years in turn, so that every year stays open — and
+// checks that the open row groups of all years never hold more than a row
+// group's worth of rows, and that every row reaches the files.
+func TestActivityOpenRowsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 1.2 million rows")
+	}
+	w, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := w.Begin(runID(t, "2026-11-24T18:30:00Z", "2026-11-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw, err := run.Activity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const events, years = 1_200_000, 3
+	r := rand.New(rand.NewPCG(7, 1))
+	ids := genIDs(1000)
+	var a pseudonymise.ActivityRow
+	for i := range events {
+		genActivity(r, ids, &a)
+		a.Date = canonical.MakeDate(2023+i%years, 3, 1+i%28)
+		if err := aw.Write(&a); err != nil {
+			t.Fatal(err)
+		}
+		var open int64
+		for _, p := range aw.years {
+			open += p.t.open
+		}
+		if open > maxRowGroupRows {
+			t.Fatalf("after %d events, %d rows in open row groups", i+1, open)
+		}
+	}
+	if err := aw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(run.Dir(), "activity", "year=*", "*.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, groups int64
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := f.Stat()
+		pf, err := parquet.OpenFile(f, st.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows += pf.NumRows()
+		groups += int64(len(pf.RowGroups()))
+		f.Close()
+	}
+	if len(files) != years || rows != events {
+		t.Errorf("%d files of %d rows, want %d of %d", len(files), rows, years, events)
+	}
+	// Without the bound each year would be one row group of 400,000 rows.
+	if groups <= years {
+		t.Errorf("%d row groups: no year's row group was ended early", groups)
+	}
 }

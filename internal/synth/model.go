@@ -32,7 +32,7 @@ func newModel(w *world, start, end canonical.Date) (*model, error) {
 	m.ae = ae
 	days := int(end-start) + 1
 	holidays := map[canonical.Date]bool{}
-	for y := start.Time().Year(); y <= end.Time().Year(); y++ {
+	for y := start.Year(); y <= end.Year(); y++ {
 		for _, d := range BankHolidays(y) {
 			holidays[d] = true
 		}

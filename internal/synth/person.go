@@ -531,7 +531,7 @@ func (g *generator) writeEvent(r *rand.Rand, p *person, e *canonical.Event) erro
 		}
 	}
 	if kind == noDefect || kind == duplicateRecord {
-		g.eventCounts[e.Service][e.Date.Time().Year()-g.startYear]++
+		g.eventCounts[e.Service][e.Date.Year()-g.startYear]++
 	}
 	return nil
 }

@@ -244,13 +244,13 @@ type generator struct {
 func newGenerator(opts Options, w *world, m *model, out transforms.Writer, dir string) (*generator, error) {
 	g := &generator{
 		opts: opts, w: w, m: m, out: out,
-		startYear:     m.start.Time().Year(),
+		startYear:     m.start.Year(),
 		peopleByPlace: map[string]int64{},
 		records:       map[string]int64{},
 		defects:       map[string]map[string]int64{},
 	}
 	for s := range g.eventCounts {
-		g.eventCounts[s] = make([]int64, m.end.Time().Year()-g.startYear+1)
+		g.eventCounts[s] = make([]int64, m.end.Year()-g.startYear+1)
 	}
 	// Room for everyone, with a margin for births: the 999 range holds about
 	// 909,000 valid numbers, so larger regions reach down into 998, 997, ….

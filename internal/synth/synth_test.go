@@ -265,7 +265,7 @@ func TestCleanRegionCounts(t *testing.T) {
 		if counts[svc] == nil {
 			counts[svc] = map[int]int64{}
 		}
-		counts[svc][d.Time().Year()]++
+		counts[svc][d.Year()]++
 		death, ok := alive[e[cols["nhs_number"]]]
 		if !ok {
 			t.Fatalf("event %s for a person not in persons.csv", e[0])

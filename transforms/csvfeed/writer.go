@@ -255,12 +255,12 @@ func (w *Writer) date(d canonical.Date, impossible bool) {
 	case impossible:
 		y := 2023
 		if d.Valid() {
-			y = d.Time().Year()
+			y = d.Year()
 		}
 		w.row = strconv.AppendInt(w.row, int64(y), 10)
 		w.row = append(w.row, "-02-30"...)
 	case d.Valid():
-		y, m, dd := d.Time().Date()
+		y, m, dd := d.Civil()
 		if y >= 0 && y < 1000 {
 			w.row = append(w.row, '0')
 			if y < 100 {

@@ -99,7 +99,7 @@ func date(d canonical.Date, impossible bool) string {
 	if impossible {
 		y := 2023
 		if d.Valid() {
-			y = d.Time().Year()
+			y = d.Year()
 		}
 		return fmt.Sprintf("%04d-02-30", y)
 	}
