@@ -105,6 +105,10 @@ func TestReadLikeEncodingCSV(t *testing.T) {
 		{"mixed fast and slow", "1,2\n\"3\",4\n5,6\n"},
 		{"invalid utf8", "a,\xff,c\n\"\xfe\",b\n"},
 		{"utf8", "é,ü\n\"ß\",x\n"},
+		{"quote in a later word", "abcdefgh,ijklmnop\"q,r\n"},
+		{"quoted field after a word", "12345678,\"quoted, long field\",x\n"},
+		{"invalid byte in a later word", "abcdefg\xff,hijklmn,op\xc3\n"},
+		{"commas on word edges", ",234567,9012345,\n,,,,,,,,,,,,,,,,\n"},
 		{"long line", strings.Repeat("x", 200_000) + ",y\n" + "\"" + strings.Repeat("q", 100_000) + "\"\n"},
 	}
 	for _, tt := range tests {
@@ -145,7 +149,7 @@ func TestReadError(t *testing.T) {
 // FuzzRead checks that any input reads as encoding/csv reads it.
 func FuzzRead(f *testing.F) {
 	for _, s := range []string{
-		"a,b,c\n1,2,3\n", "a,\"b\nc\",d\r\n", "\"a\"b\n", "a\"b\n", "\n\r\n,\n", "\"", "a,\xff\n", "x\r",
+		"a,b,c\n1,2,3\n", "a,\"b\nc\",d\r\n", "abcdefgh,ijklmnop\"q\n", "1234567\xff,x\n", "\"a\"b\n", "a\"b\n", "\n\r\n,\n", "\"", "a,\xff\n", "x\r",
 	} {
 		f.Add(s)
 	}
