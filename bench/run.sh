@@ -11,8 +11,9 @@
 #     of its thread's CPU time; BenchmarkPseudonym: wall-clock);
 #   - SQL model build time (BenchmarkBuildModels10M, and the sql_models stage
 #     on the region) and forecasting time (the forecast stage);
-#   - peak RSS of `carecast run` at three sizes with the same people and 1, 2
-#     and 4 years of events, and its slope per million events;
+#   - peak RSS of `carecast run` on the same people and year with each event
+#     once, twice and four times, and its slope per million events; and on
+#     2 and 4 years of history;
 #   - the whole region: `carecast generate --scale 1 --years 1` then
 #     `carecast run`: wall time and peak RSS (skipped when BENCH_FULL=0).
 # Generated regions are cached under bench/out/ and reused.
@@ -136,15 +137,44 @@ stage() {
 events() { jq -r '.records.activity' "$1/generation.json"; }
 people() { jq -r '.records.persons' "$1/generation.json"; }
 
-# 1. Three sizes: the same people, 1, 2 and 4 years of events.
+# dense DIR K makes DIR-xK: the region in DIR with each event K times (under
+# new record ids, same person, same date), so that only the number of events
+# grows — not the people, nor the days the models cover.
+dense() {
+	local src=$1 k=$2 dst=$1-x$2
+	[[ -f $dst/activity.csv ]] && return
+	log "making $dst (each event $k times)"
+	rm -rf "$dst.tmp"
+	mkdir -p "$dst.tmp"
+	cp -r "$src/persons.csv" "$src/gp_objections.csv" "$src/optouts" "$src/generation.json" "$dst.tmp/"
+	awk -F, -v OFS=, -v k="$k" 'NR == 1 {print; next}
+		{id = $1; for (i = 1; i <= k; i++) {$1 = (i == 1 ? id : "X" i "-" id); print}}' \
+		"$src/activity.csv" >"$dst.tmp/activity.csv"
+	mv "$dst.tmp" "$dst"
+}
+lines() { echo $(($(wc -l <"$1/activity.csv") - 1)); }
+
+# 1. Memory against events: the same people over the same year, with each
+# event once, twice and four times; then 2 and 4 years of history (more
+# events and more days to model).
 declare -A ev rss xrss ex
-for y in 1 2 4; do
+one=$out/region-s$scale-y1
+region "$one" "$scale" 1
+for k in 1 2 4; do
+	dir=$one
+	((k > 1)) && dense "$one" "$k" && dir=$one-x$k
+	pipeline "run-x$k" "$dir"
+	ev[x$k]=$(lines "$dir")
+	rss[x$k]=$(rss_mb "run-x$k")
+	xrss[x$k]=$(extract_rss_mb "run-x$k")
+done
+for y in 2 4; do
 	dir=$out/region-s$scale-y$y
 	region "$dir" "$scale" "$y"
 	pipeline "run-y$y" "$dir"
-	ev[$y]=$(events "$dir")
-	rss[$y]=$(rss_mb "run-y$y")
-	xrss[$y]=$(extract_rss_mb "run-y$y")
+	ev[y$y]=$(events "$dir")
+	rss[y$y]=$(rss_mb "run-y$y")
+	xrss[y$y]=$(extract_rss_mb "run-y$y")
 	ex[$y]=$(stage "run-y$y" read_persons write_persons write_activity write_summaries)
 done
 big=$out/region-s$scale-y4
@@ -188,7 +218,7 @@ fi
 # The table.
 f1() { awk -v x="$1" 'BEGIN{printf "%.1f", x}'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n / s}'; }
-big_ev=${ev[4]}
+big_ev=${ev[y4]}
 cc_rate=$(rate "$big_ev" "$cc_s")
 peer_rate=$(rate "$big_ev" "$peer_s")
 ratio=$(awk -v a="$cc_rate" -v b="$peer_rate" 'BEGIN{printf "%.2f", a / b}')
@@ -196,7 +226,7 @@ ratio=$(awk -v a="$cc_rate" -v b="$peer_rate" 'BEGIN{printf "%.2f", a / b}')
 # events.
 slope() {
 	local -n mb=$1
-	for y in 1 2 4; do echo "${ev[$y]} ${mb[$y]}"; done | awk '
+	for k in x1 x2 x4; do echo "${ev[$k]} ${mb[$k]}"; done | awk '
 		{x = $1 / 1e6; sx += x; sy += $2; sxx += x * x; sxy += x * $2; n++}
 		END{printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx)}'
 }
@@ -216,11 +246,14 @@ table=$out/table.md
 	echo "| SQL models, 10 M synthetic events (BenchmarkBuildModels10M) | $models10m s | | |"
 	echo "| SQL models on the region (sql_models stage) | $(f1 "$(stage run-y4 sql_models)") s | | |"
 	echo "| forecasts of the region's series (forecast stage) | $(f1 "$(stage run-y4 forecast)") s | | |"
-	for y in 1 2 4; do
-		echo "| peak RSS, $(printf "%'d" "${ev[$y]}") events: extract / whole run | ${xrss[$y]} MB / ${rss[$y]} MB (run $(f1 "$(wall "run-y$y")") s) | | |"
+	for k in x1 x2 x4; do
+		echo "| peak RSS, $(printf "%'d" "${ev[$k]}") events (1 year, each event ${k#x}×): extract / whole run | ${xrss[$k]} MB / ${rss[$k]} MB (run $(f1 "$(wall "run-$k")") s) | | |"
 	done
-	echo "| peak RSS slope, same people, more events: extract | $slope_extract MB per million events | flat | $(goal "$slope_extract < 5") |"
+	echo "| peak RSS slope, same people and days, more events: extract | $slope_extract MB per million events | flat | $(goal "$slope_extract < 5") |"
 	echo "| peak RSS slope: whole run (DuckDB models included) | $slope_run MB per million events | flat | $(goal "$slope_run < 5") |"
+	for y in 2 4; do
+		echo "| peak RSS, $(printf "%'d" "${ev[y$y]}") events ($y years of history): extract / whole run | ${xrss[y$y]} MB / ${rss[y$y]} MB (run $(f1 "$(wall "run-y$y")") s) | | |"
+	done
 	if [[ $full != 0 ]]; then
 		fe=$(events "$out/region-s1-y1")
 		fw=$(wall run-full)
