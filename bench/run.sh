@@ -274,7 +274,7 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo "Written by \`make bench\` (bench/run.sh); see docs/scale.md for what the figures mean at England scale."
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "- commit: $commit$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+	echo "- commit: $commit$(git diff --quiet HEAD -- . ':!bench/results.md' 2>/dev/null || echo ' (with uncommitted changes)')"
 	echo "- machine: $(nproc) CPUs ($cpu_model), $mem memory, $(go version | awk '{print $3}')"
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every figure)"
 	echo "- CPU seconds (user+system): carecast run on the 4-year region $(f1 "$(cpu run-y4)") (the extract is about half), DuckDB peer $(f1 "$(cpu peer-1)")"
