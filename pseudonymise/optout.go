@@ -246,15 +246,15 @@ func (o *OptOuts) AddObjection(ob *canonical.Objection) {
 // objects reports whether the latest Type 1 code of the person at i (an
 // index of a People key) is an objection.
 func (o *OptOuts) objects(i int32, ok bool) bool {
-	return ok && o.type1.vals[i].object
+	return ok && o.type1.at(i).object
 }
 
 // Evidence returns what each source held: one entry per list file read, and
 // one for GP Type 1 codes (people whose latest code is an objection).
 func (o *OptOuts) Evidence() []ListEvidence {
 	n := 0
-	for _, s := range o.type1.vals {
-		if s.object {
+	for i := range int32(o.type1.len()) {
+		if o.type1.at(i).object {
 			n++
 		}
 	}

@@ -77,15 +77,15 @@ func (p *People) Add(in *canonical.Person) {
 	i, ok := p.idx.find(in.Key)
 	if !ok {
 		p.stats.People++
-		i = p.idx.put(in.Key, person{
+		i = p.idx.add(in.Key, person{
 			birth: in.BirthDate, death: in.DeathDate, area: noArea, sex: in.Sex,
 			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: bit, practice: p.practice(in.Practice),
 			lsoa: in.LSOA, postal: in.Postcode,
 		})
-		p.locate(&p.idx.vals[i])
+		p.locate(p.idx.at(i))
 		return
 	}
-	x := &p.idx.vals[i]
+	x := p.idx.at(i)
 	x.feeds |= bit
 	x.hasNHS = x.hasNHS || in.HasNHSNumber
 	switch {
@@ -163,7 +163,7 @@ func (p *People) Person(key string) (birth, death canonical.Date, ok bool) {
 	if !ok {
 		return canonical.NoDate, canonical.NoDate, false
 	}
-	x := &p.idx.vals[i]
+	x := p.idx.at(i)
 	return x.birth, x.death, true
 }
 
@@ -174,13 +174,13 @@ func (p *People) Place(key string) string {
 	if !ok {
 		return Unknown
 	}
-	x := &p.idx.vals[i]
+	x := p.idx.at(i)
 	p.locate(x)
 	return p.g.place(x.area).lad
 }
 
 // Len returns the number of distinct people added.
-func (p *People) Len() int { return len(p.idx.vals) }
+func (p *People) Len() int { return p.idx.len() }
 
 // Stats returns the counts so far.
 func (p *People) Stats() Stats { return p.stats }
@@ -225,7 +225,7 @@ func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
 		}
 	}
 	for n, i := range p.idx.nhs {
-		x := &p.idx.vals[i]
+		x := p.idx.at(i)
 		var r uint8
 		switch {
 		case enabled && o.deny != nil && has(o.deny, n):
@@ -240,7 +240,7 @@ func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
 		mark(x, r)
 	}
 	for key, i := range p.idx.other {
-		x := &p.idx.vals[i]
+		x := p.idx.at(i)
 		var r uint8
 		switch {
 		case enabled && o.objects(lookup(o.type1.other, key)):
@@ -283,20 +283,20 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		p.g = g
 	}
 	for n, i := range p.idx.nhs {
-		if x := &p.idx.vals[i]; x.excluded == 0 {
+		if x := p.idx.at(i); x.excluded == 0 {
 			x.id = ps.nhsPseudonym(n)
 		}
 	}
 	for key, i := range p.idx.other {
-		if x := &p.idx.vals[i]; x.excluded == 0 {
+		if x := p.idx.at(i); x.excluded == 0 {
 			x.id = ps.Pseudonym(key)
 		}
 	}
 	p.rows = true
 	p.stats.UnknownPlace = 0
 	var row PersonRow
-	for i := range p.idx.vals {
-		x := &p.idx.vals[i]
+	for i := range int32(p.idx.len()) {
+		x := p.idx.at(i)
 		if x.excluded != 0 {
 			continue
 		}
@@ -355,7 +355,7 @@ func (p *People) Event(e *canonical.Event, row *ActivityRow) (kept bool, reason 
 	if !ok || !p.rows {
 		return false, ""
 	}
-	x := &p.idx.vals[i]
+	x := p.idx.at(i)
 	switch x.excluded {
 	case 0:
 	case unchecked:

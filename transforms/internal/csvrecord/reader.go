@@ -84,8 +84,26 @@ func (r *Reader) Read() ([]string, error) {
 		r.split(content)
 		return r.fields, errRead
 	}
+	r.ascii = isASCII(line)
 	err := r.parseQuoted(line, errRead)
 	return r.fields, err
+}
+
+// isASCII reports whether b has no byte outside ASCII.
+func isASCII(b []byte) bool {
+	const high = 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&high != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // scan finds the commas of a line in one pass, eight bytes at a time, into
@@ -152,7 +170,8 @@ func (r *Reader) split(line []byte) {
 }
 
 // parseQuoted parses a record with quotes as csv.Reader's readRecord does,
-// reading further lines while a quoted field runs on.
+// reading further lines while a quoted field runs on. r.ascii says whether
+// the lines read so far are all ASCII, when fields need no UTF-8 check.
 func (r *Reader) parseQuoted(line []byte, errRead error) error {
 	const quoteLen, commaLen = 1, 1
 	var err error
@@ -220,6 +239,7 @@ parseField:
 				}
 				pos.col += len(line)
 				line, errRead = r.readLine()
+				r.ascii = r.ascii && isASCII(line)
 				if len(line) > 0 {
 					pos.line++
 					pos.col = 1
@@ -246,7 +266,7 @@ parseField:
 	start := 0
 	for _, end := range r.ends {
 		f := s[start:end]
-		if r.invalid < 0 && !utf8.ValidString(f) {
+		if !r.ascii && r.invalid < 0 && !utf8.ValidString(f) {
 			r.invalid = len(r.fields)
 		}
 		r.fields = append(r.fields, f)
