@@ -150,7 +150,7 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 	}
 
 	written := map[placeKey]int64{}
-	byYear := serviceYears{}
+	byYear := serviceYears{years: map[int]*serviceCounts{}}
 	removedRecords := map[placeKey]int64{}
 	var row pseudonymise.ActivityRow
 	err = p.timed("write_activity", func() error {
@@ -170,13 +170,25 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		defer bar.Finish()
 		rows := batch.NewWriter(16384, 4, func(b []pseudonymise.ActivityRow) error {
 			bar.Add(len(b))
+			// Runs of rows of one feed and place are counted, then added.
+			var run placeKey
+			var n int64
 			for i := range b {
 				r := &b[i]
-				written[placeKey{r.Feed, r.LAD, "event"}]++
+				if k := (placeKey{r.Feed, r.LAD, "event"}); k != run {
+					if n > 0 {
+						written[run] += n
+					}
+					run, n = k, 0
+				}
+				n++
 				byYear.add(r.Date, r.Service)
 				if err := w.Write(r); err != nil {
 					return err
 				}
+			}
+			if n > 0 {
+				written[run] += n
 			}
 			return nil
 		})
@@ -329,17 +341,27 @@ func quarantineCounts(q *transforms.Quarantine) map[string]int64 {
 	return out
 }
 
-// serviceYears counts events written by year and service.
-type serviceYears map[int]*[canonical.DiagnosticTest + 1]int64
+// serviceYears counts events written by year and service. The last year
+// counted is kept at hand: consecutive events mostly fall in one year.
+type serviceYears struct {
+	years    map[int]*serviceCounts
+	from, to canonical.Date // first days of the last year and of the next
+	last     *serviceCounts
+}
 
-func (c serviceYears) add(d canonical.Date, s canonical.Service) {
-	y := d.Year()
-	n, ok := c[y]
-	if !ok {
-		n = new([canonical.DiagnosticTest + 1]int64)
-		c[y] = n
+type serviceCounts [canonical.DiagnosticTest + 1]int64
+
+func (c *serviceYears) add(d canonical.Date, s canonical.Service) {
+	if c.last == nil || d < c.from || d >= c.to {
+		y := d.Year()
+		n, ok := c.years[y]
+		if !ok {
+			n = new(serviceCounts)
+			c.years[y] = n
+		}
+		c.last, c.from, c.to = n, canonical.MakeDate(y, 1, 1), canonical.MakeDate(y+1, 1, 1)
 	}
-	n[s]++
+	c.last[s]++
 }
 
 func (p *pipeline) summarise(peopleRead map[string]int64, byYear serviceYears) Summary {
@@ -348,7 +370,7 @@ func (p *pipeline) summarise(peopleRead map[string]int64, byYear serviceYears) S
 	for _, svc := range canonical.Services() {
 		s.Services = append(s.Services, svc.String())
 	}
-	for y, counts := range byYear {
+	for y, counts := range byYear.years {
 		m := map[string]int64{}
 		for _, svc := range services {
 			if counts[svc] > 0 {

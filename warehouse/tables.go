@@ -125,19 +125,20 @@ type ActivityWriter struct {
 	dir   string
 	run   *Run
 	years map[int]*activityPart
-	// The last event's date and part: events mostly come in date order.
-	lastDate canonical.Date
-	last     *activityPart
-	rows     int64
-	err      error
+	// The last event's part: a person's events, and a date-ordered feed's,
+	// mostly come in one year after another.
+	last *activityPart
+	rows int64
+	err  error
 }
 
 // activityPart is the part file being written for a year.
 type activityPart struct {
-	year int
-	seq  int // NNNNN of part-NNNNN.parquet
-	t    *tableFile[activityRecord]
-	stay []int32 // length_of_stay values of the batch, pointed to by its rows
+	year     int
+	from, to canonical.Date // first days of the year and of the next
+	seq      int            // NNNNN of part-NNNNN.parquet
+	t        *tableFile[activityRecord]
+	stay     []int32 // length_of_stay values of the batch, pointed to by its rows
 }
 
 // Activity starts the run's activity table.
@@ -146,7 +147,7 @@ func (r *Run) Activity() (*ActivityWriter, error) {
 	if err := mkdirNew(dir); err != nil {
 		return nil, fmt.Errorf("activity table: %w", err)
 	}
-	return &ActivityWriter{dir: dir, run: r, years: map[int]*activityPart{}, lastDate: canonical.NoDate}, nil
+	return &ActivityWriter{dir: dir, run: r, years: map[int]*activityPart{}}, nil
 }
 
 // ErrNoEventDate reports an activity row without an event date.
@@ -161,14 +162,14 @@ func (w *ActivityWriter) Write(a *pseudonymise.ActivityRow) error {
 		return ErrClosed
 	}
 	p := w.last
-	if a.Date != w.lastDate || p == nil {
+	if p == nil || a.Date < p.from || a.Date >= p.to {
 		if !a.Date.Valid() {
 			return ErrNoEventDate
 		}
 		if p, w.err = w.part(a.Date.Year()); w.err != nil {
 			return w.err
 		}
-		w.lastDate, w.last = a.Date, p
+		w.last = p
 	}
 	i := len(p.t.batch)
 	rec := p.t.next()
@@ -194,7 +195,8 @@ func (w *ActivityWriter) part(year int) (*activityPart, error) {
 	if p := w.years[year]; p != nil {
 		return p, nil
 	}
-	p := &activityPart{year: year, stay: make([]int32, batchRows)}
+	p := &activityPart{year: year, stay: make([]int32, batchRows),
+		from: canonical.MakeDate(year, 1, 1), to: canonical.MakeDate(year+1, 1, 1)}
 	if err := w.open(p); err != nil {
 		return nil, err
 	}
