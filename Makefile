@@ -26,13 +26,24 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 
-# Each parser's fuzz target for FUZZTIME (default 20s each).
+# Each parser's fuzz target for FUZZTIME (default 20s each). Go 1.26's fuzz
+# engine can report "context deadline exceeded" as the time runs out, with
+# no failing input (golang/go#75804, fixed in Go 1.27): that alone is not a
+# failure; a written failing input or any other error is.
 FUZZTIME ?= 20s
 fuzz:
 	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
 		for f in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
 			echo "== $$dir $$f"; \
-			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$dir || exit 1; \
+			out=$$($(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$dir 2>&1); rc=$$?; \
+			echo "$$out" | tail -2; \
+			if [ $$rc -ne 0 ]; then \
+				if echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
+					echo "   (fuzz engine deadline race, golang/go#75804: no failing input)"; \
+				else \
+					echo "$$out"; exit 1; \
+				fi; \
+			fi; \
 		done; \
 	done
 
