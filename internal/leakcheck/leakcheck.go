@@ -48,9 +48,12 @@ type Needles struct {
 	mu    sync.Mutex
 	pats  [][]byte
 	kinds []string
-	seen  map[string]bool
-	ac    *ahocorasick.AhoCorasick
-	max   int
+	// number marks needles of digits alone (an NHS number, a date as
+	// 20010203), which are not found inside a longer run of digits.
+	number []bool
+	seen   map[string]bool
+	ac     *ahocorasick.AhoCorasick
+	max    int
 }
 
 // Add adds a needle of a kind; needles shorter than MinLen are ignored.
@@ -69,6 +72,7 @@ func (n *Needles) Add(kind string, needle []byte) {
 	n.seen[string(needle)] = true
 	n.pats = append(n.pats, bytes.Clone(needle))
 	n.kinds = append(n.kinds, kind)
+	n.number = append(n.number, isNumber(needle))
 	n.max = max(n.max, len(needle))
 	n.ac = nil
 }
@@ -131,6 +135,25 @@ func (n *Needles) AddPseudonym(p pseudonymise.Pseudonym) {
 	n.addText(Pseudonym, h[:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:])
 }
 
+func isNumber(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// inNumber reports whether the match b[start:end] of needle p is a needle of
+// digits within a longer run of them: a number that merely holds it, as the
+// decimals of a duration (8.19880516…) may hold a date of birth. Bytes
+// beyond b count as no digit, so a match at an edge is always reported.
+func (n *Needles) inNumber(p int, b []byte, start, end int) bool {
+	return n.number[p] && (start > 0 && isDigit(b[start-1]) || end < len(b) && isDigit(b[end]))
+}
+
 // matcher returns the automaton over the current needles.
 func (n *Needles) matcher() (*ahocorasick.AhoCorasick, []string, int) {
 	n.mu.Lock()
@@ -166,6 +189,9 @@ func ScanBytes(name string, b []byte, n *Needles) []Finding {
 	lines := lineCounter{b: b, line: 1}
 	it := ac.IterByte(b)
 	for m := it.Next(); m != nil; m = it.Next() {
+		if n.inNumber(m.Pattern(), b, m.Start(), m.End()) {
+			continue
+		}
 		out = append(out, Finding{Path: name, Where: fmt.Sprintf("byte %d (line %d)", m.Start(), lines.at(m.Start())), Needle: kinds[m.Pattern()]})
 	}
 	return out
@@ -295,6 +321,9 @@ func scanStream(name string, r io.Reader, n *Needles) ([]Finding, error) {
 		for x := it.Next(); x != nil; x = it.Next() {
 			if x.End() <= carry {
 				continue // wholly in the carried bytes: found last time
+			}
+			if n.inNumber(x.Pattern(), buf, x.Start(), x.End()) {
+				continue
 			}
 			out = append(out, Finding{Path: name, Where: fmt.Sprintf("byte %d (line %d)", base+int64(x.Start()), lines.at(x.Start())), Needle: kinds[x.Pattern()]})
 		}

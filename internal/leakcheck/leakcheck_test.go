@@ -57,6 +57,12 @@ func TestScanBytes(t *testing.T) {
 		{"birth dates", "2001-02-03 03/02/2001 20010203", []string{BirthDate}},
 		{"pseudonym hex", "id=" + p.String(), []string{Pseudonym}},
 		{"pseudonym raw", "id=" + string(p[:]), []string{Pseudonym}},
+		// A number that merely holds a needle of digits is not that needle;
+		// one standing alone, or beside letters, is.
+		{"date in a duration's decimals", `"sql_models": 8.200102034, "forecast": 120010203`, nil},
+		{"NHS number in a longer number", "bytes=194347659190", nil},
+		{"compact date beside letters", "dob20010203x", []string{BirthDate}},
+		{"NHS number at the end", "nhs:9434765919", []string{NHSNumber}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

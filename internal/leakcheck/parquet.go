@@ -44,6 +44,9 @@ func scanParquet(ctx context.Context, name string, f *os.File, n *Needles) ([]Fi
 			search := func(b []byte) {
 				it := ac.IterByte(b)
 				for m := it.Next(); m != nil; m = it.Next() {
+					if n.inNumber(m.Pattern(), b, m.Start(), m.End()) {
+						continue
+					}
 					fd := Finding{Path: name, Where: where, Needle: kinds[m.Pattern()]}
 					if !seen[fd] {
 						seen[fd] = true
