@@ -426,28 +426,42 @@ var (
 // writePerson writes a person record, damaged as kind asks.
 func (g *generator) writePerson(r *rand.Rand, p *person, kind defectKind) error {
 	rec := p.Person
-	d := transforms.NoDefect
 	switch kind {
 	case invalidNHSNumber:
 		rec.Key = corruptNHSNumber(r, rec.Key)
-	case impossibleDate:
-		d = transforms.ImpossibleDate
 	case futureDate:
 		rec.BirthDate = g.m.end.AddDays(30 + r.IntN(335))
 	case missingField:
 		rec.BirthDate = canonical.NoDate
-	case truncatedLine:
-		d = transforms.Truncated
-	case badEncoding:
-		d = transforms.BadEncoding
 	}
-	g.count(RecordPersons, kind)
-	if err := g.out.Person(&rec, d); err != nil {
+	d := kind.textDefect()
+	return g.write(RecordPersons, kind, func() error { return g.out.Person(&rec, d) })
+}
+
+// textDefect returns the damage the feed writer does to a record's text
+// for kind; the other kinds damage the record's values.
+func (k defectKind) textDefect() transforms.Defect {
+	switch k {
+	case impossibleDate:
+		return transforms.ImpossibleDate
+	case truncatedLine:
+		return transforms.Truncated
+	case badEncoding:
+		return transforms.BadEncoding
+	}
+	return transforms.NoDefect
+}
+
+// write counts a record of kind and writes it, twice when it is to be
+// duplicated.
+func (g *generator) write(record string, kind defectKind, write func() error) error {
+	g.count(record, kind)
+	if err := write(); err != nil {
 		return err
 	}
 	if kind == duplicateRecord {
-		g.records[RecordPersons]++
-		return g.out.Person(&rec, d)
+		g.records[record]++
+		return write()
 	}
 	return nil
 }
@@ -457,28 +471,15 @@ func (g *generator) writePerson(r *rand.Rand, p *person, kind defectKind) error 
 func (g *generator) writeObjection(r *rand.Rand, p *person, o *canonical.Objection) (bool, error) {
 	kind := g.defect(r, RecordObjections)
 	rec := *o
-	d := transforms.NoDefect
 	switch kind {
 	case invalidNHSNumber:
 		rec.PersonKey = corruptNHSNumber(r, rec.PersonKey)
-	case impossibleDate:
-		d = transforms.ImpossibleDate
 	case missingField:
 		rec.Code = ""
-	case truncatedLine:
-		d = transforms.Truncated
-	case badEncoding:
-		d = transforms.BadEncoding
 	}
-	g.count(RecordObjections, kind)
-	if err := g.out.Objection(&rec, d); err != nil {
+	d := kind.textDefect()
+	if err := g.write(RecordObjections, kind, func() error { return g.out.Objection(&rec, d) }); err != nil {
 		return false, err
-	}
-	if kind == duplicateRecord {
-		g.records[RecordObjections]++
-		if err := g.out.Objection(&rec, d); err != nil {
-			return false, err
-		}
 	}
 	intact := kind == noDefect || kind == duplicateRecord
 	if intact {
@@ -494,12 +495,9 @@ func (g *generator) writeEvent(r *rand.Rand, p *person, e *canonical.Event) erro
 	e.SourceID = string(g.idBuf)
 	kind := g.defect(r, RecordActivity)
 	rec := *e
-	d := transforms.NoDefect
 	switch kind {
 	case invalidNHSNumber:
 		rec.PersonKey = corruptNHSNumber(r, rec.PersonKey)
-	case impossibleDate:
-		d = transforms.ImpossibleDate
 	case futureDate:
 		rec.Date = g.m.end.AddDays(30 + r.IntN(335))
 	case dateBeforeBirth:
@@ -515,20 +513,10 @@ func (g *generator) writeEvent(r *rand.Rand, p *person, e *canonical.Event) erro
 		default:
 			rec.PersonKey = ""
 		}
-	case truncatedLine:
-		d = transforms.Truncated
-	case badEncoding:
-		d = transforms.BadEncoding
 	}
-	g.count(RecordActivity, kind)
-	if err := g.out.Event(&rec, d); err != nil {
+	d := kind.textDefect()
+	if err := g.write(RecordActivity, kind, func() error { return g.out.Event(&rec, d) }); err != nil {
 		return err
-	}
-	if kind == duplicateRecord {
-		g.records[RecordActivity]++
-		if err := g.out.Event(&rec, d); err != nil {
-			return err
-		}
 	}
 	if kind == noDefect || kind == duplicateRecord {
 		g.eventCounts[e.Service][e.Date.Year()-g.startYear]++
