@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/transforms"
@@ -146,24 +147,43 @@ func (f *Feed) stay(start canonical.Date, p *period) (int32, transforms.Reason) 
 	return int32(end - start), ""
 }
 
-// provider returns the ODS code of an organisation reference: its
-// identifier, else the ODS code of the Organization it names, else the
-// referenced id itself (Synthea's organisations have no ODS codes).
+// provider returns the provider an organisation reference names: an ODS
+// identifier, else the ODS code of the Organization it names, else that
+// Organization's own id (Synthea's organisations have no ODS codes). A
+// reference to anything else names no provider: a performer may be the
+// patient, and a patient's reference holds the patient's id or NHS number.
 func (f *Feed) provider(ref *reference) string {
 	if ref == nil {
 		return ""
 	}
-	if ref.Identifier != nil && ref.Identifier.Value != "" {
-		return ref.Identifier.Value
-	}
-	if ref.Reference == "" {
+	if id := ref.Identifier; id != nil && id.Value != "" {
+		if id.System == ODSSystem {
+			return id.Value
+		}
 		return ""
 	}
 	id := refID(ref.Reference)
 	if ods, ok := f.orgs[id]; ok {
 		return ods
 	}
+	if refType(ref.Reference) != "Organization" {
+		return ""
+	}
 	return id
+}
+
+// refType returns the resource type a reference names — "Patient/123",
+// "https://host/fhir/Patient/123" and "Patient?identifier=…" are "Patient"
+// —, or "" when it names none (as "urn:uuid:…").
+func refType(ref string) string {
+	if i := strings.IndexByte(ref, '?'); i >= 0 {
+		ref = ref[:i]
+	} else if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		ref = ref[:i]
+	} else {
+		return ""
+	}
+	return ref[strings.LastIndexByte(ref, '/')+1:]
 }
 
 // testCategory returns "laboratory" or "imaging" when an Observation or
