@@ -2,7 +2,6 @@ package forecast
 
 import (
 	"context"
-	"encoding/csv"
 	"maps"
 	"os"
 	"path/filepath"
@@ -46,15 +45,7 @@ func readTourism(tb testing.TB, name string) map[string][]float64 {
 // into one series per org_code×type with every month, as bench/forecast/ae.awk.
 func readAE(tb testing.TB) map[string][]float64 {
 	tb.Helper()
-	f, err := os.Open(sharedData(tb, filepath.Join("nhs", "ae_attendances.csv")))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	rows := readCSV(tb, sharedData(tb, filepath.Join("nhs", "ae_attendances.csv")))
 	months := map[string]bool{}
 	vals := map[string]map[string]float64{}
 	for _, r := range rows[1:] {

@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -61,52 +62,12 @@ func SeriesFromArrow(freq int, recs ...arrow.RecordBatch) ([]Series, error) {
 	return out, nil
 }
 
-// stringValuer is the part of the string arrays that SeriesFromArrow uses.
-type stringValuer interface {
-	IsNull(i int) bool
-	Value(i int) string
-}
-
-func arrowColumns(rec arrow.RecordBatch) (stringValuer, *array.Date32, *array.Int64, error) {
-	col := func(name string) (arrow.Array, error) {
-		idx := rec.Schema().FieldIndices(name)
-		if len(idx) != 1 {
-			return nil, fmt.Errorf("want one column %s: %w", name, ErrFormat)
-		}
-		return rec.Column(idx[0]), nil
-	}
-	k, err := col(colKey)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	p, err := col(colPeriod)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	e, err := col(colEvents)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var key stringValuer
-	switch k := k.(type) {
-	case *array.String:
-		key = k
-	case *array.LargeString:
-		key = k
-	case *array.StringView:
-		key = k
-	default:
-		return nil, nil, nil, fmt.Errorf("%s: type %s, want a string: %w", colKey, k.DataType(), ErrFormat)
-	}
-	period, ok := p.(*array.Date32)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("%s: type %s, want DATE: %w", colPeriod, p.DataType(), ErrFormat)
-	}
-	events, ok := e.(*array.Int64)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("%s: type %s, want BIGINT: %w", colEvents, e.DataType(), ErrFormat)
-	}
-	return key, period, events, nil
+// arrowColumns returns rec's series_key, period and events columns.
+func arrowColumns(rec arrow.RecordBatch) (stringArray, *array.Date32, *array.Int64, error) {
+	key, err1 := column[stringArray](rec, colKey)
+	period, err2 := column[*array.Date32](rec, colPeriod)
+	events, err3 := column[*array.Int64](rec, colEvents)
+	return key, period, events, errors.Join(err1, err2, err3)
 }
 
 // periodsBetween counts the periods of a frequency from a to b; it fails if

@@ -12,42 +12,45 @@ import (
 
 func groupBatch(t *testing.T, rows [][5]any) arrow.RecordBatch {
 	t.Helper()
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "series_key", Type: arrow.BinaryTypes.String},
-		{Name: "age_band", Type: arrow.BinaryTypes.String},
-		{Name: "sex", Type: arrow.BinaryTypes.String},
-		{Name: "period", Type: arrow.FixedWidthTypes.Date32},
-		{Name: "events", Type: arrow.PrimitiveTypes.Int64},
-	}, nil)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	for _, r := range rows {
-		b.Field(0).(*array.StringBuilder).Append(r[0].(string))
-		b.Field(1).(*array.StringBuilder).Append(r[1].(string))
-		b.Field(2).(*array.StringBuilder).Append(r[2].(string))
-		b.Field(3).(*array.Date32Builder).Append(arrow.Date32FromTime(r[3].(time.Time)))
-		b.Field(4).(*array.Int64Builder).Append(int64(r[4].(int)))
-	}
-	return b.NewRecordBatch()
+	return batch(t, rows,
+		arrow.Field{Name: "series_key", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "age_band", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "sex", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "period", Type: arrow.FixedWidthTypes.Date32},
+		arrow.Field{Name: "events", Type: arrow.PrimitiveTypes.Int64})
 }
 
 func populationBatch(t *testing.T, rows [][5]any) arrow.RecordBatch {
 	t.Helper()
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "lad_code", Type: arrow.BinaryTypes.String},
-		{Name: "age_band", Type: arrow.BinaryTypes.String},
-		{Name: "sex", Type: arrow.BinaryTypes.String},
-		{Name: "year", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "population", Type: arrow.PrimitiveTypes.Float64},
-	}, nil)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	return batch(t, rows,
+		arrow.Field{Name: "lad_code", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "age_band", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "sex", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "year", Type: arrow.PrimitiveTypes.Int64},
+		arrow.Field{Name: "population", Type: arrow.PrimitiveTypes.Float64})
+}
+
+// batch builds a record batch of rows with the given fields: strings,
+// time.Time for Date32, int for Int64 and float64 for Float64.
+func batch(t *testing.T, rows [][5]any, fields ...arrow.Field) arrow.RecordBatch {
+	t.Helper()
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
 	defer b.Release()
 	for _, r := range rows {
-		b.Field(0).(*array.StringBuilder).Append(r[0].(string))
-		b.Field(1).(*array.StringBuilder).Append(r[1].(string))
-		b.Field(2).(*array.StringBuilder).Append(r[2].(string))
-		b.Field(3).(*array.Int64Builder).Append(int64(r[3].(int)))
-		b.Field(4).(*array.Float64Builder).Append(r[4].(float64))
+		for i, v := range r {
+			switch fb := b.Field(i).(type) {
+			case *array.StringBuilder:
+				fb.Append(v.(string))
+			case *array.Date32Builder:
+				fb.Append(arrow.Date32FromTime(v.(time.Time)))
+			case *array.Int64Builder:
+				fb.Append(int64(v.(int)))
+			case *array.Float64Builder:
+				fb.Append(v.(float64))
+			default:
+				t.Fatalf("batch: field %d: builder %T", i, fb)
+			}
+		}
 	}
 	return b.NewRecordBatch()
 }

@@ -12,19 +12,12 @@ import (
 // 4.2.2 and forecast 8.20: model -> step -> mean,lo80,hi80,lo95,hi95.
 func readKnown(t *testing.T) map[string][][5]float64 {
 	t.Helper()
-	f, err := os.Open("testdata/r_known.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, "testdata/r_known.csv")
 	out := map[string][][5]float64{}
 	for _, r := range rows[1:] {
 		var v [5]float64
 		for i := range v {
+			var err error
 			if v[i], err = strconv.ParseFloat(r[2+i], 64); err != nil {
 				t.Fatal(err)
 			}
@@ -32,6 +25,21 @@ func readKnown(t *testing.T) map[string][][5]float64 {
 		out[r[0]] = append(out[r[0]], v)
 	}
 	return out
+}
+
+// readCSV reads the whole CSV file at path.
+func readCSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rows
 }
 
 func readM5(t *testing.T) []float64 {

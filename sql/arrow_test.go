@@ -12,15 +12,7 @@ import (
 
 func TestSeriesArrow(t *testing.T) {
 	ctx := context.Background()
-	dir := makeRun(t)
-	if _, err := BuildModels(ctx, dir, ModelOptions{BusinessDate: businessDate}); err != nil {
-		t.Fatal(err)
-	}
-	db, err := OpenRun(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRun(t, builtRun(t))
 	for _, c := range []struct {
 		freq   string
 		rows   int64

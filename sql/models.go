@@ -127,8 +127,9 @@ func orderModels(ms []script) ([]script, error) {
 			}
 		}
 		for _, w := range identifier.FindAllString(sqlNoise.ReplaceAllString(m.Body, " "), -1) {
-			if _, ok := byName[strings.ToLower(w)]; ok && strings.ToLower(w) != m.Name {
-				deps[strings.ToLower(w)] = true
+			w = strings.ToLower(w)
+			if _, ok := byName[w]; ok && w != m.Name {
+				deps[w] = true
 			}
 		}
 		m.Deps = slices.Sorted(maps.Keys(deps))
@@ -290,7 +291,7 @@ func loadRefData(ctx context.Context, db *dbsql.DB) error {
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("load reference tables: %w", err)
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {

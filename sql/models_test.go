@@ -55,6 +55,27 @@ func makeRun(t testing.TB) string {
 	return dir
 }
 
+// builtRun is makeRun with the models built.
+func builtRun(t testing.TB) string {
+	t.Helper()
+	dir := makeRun(t)
+	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// openRun opens the run in dir with OpenRun, closing it when the test ends.
+func openRun(t testing.TB, dir string) *dbsql.DB {
+	t.Helper()
+	db, err := OpenRun(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestBuildModels(t *testing.T) {
 	ctx := context.Background()
 	dir := makeRun(t)
@@ -65,11 +86,7 @@ func TestBuildModels(t *testing.T) {
 	if len(rep.Models) != 10 || len(rep.Tests) == 0 {
 		t.Fatalf("built %d models and ran %d tests", len(rep.Models), len(rep.Tests))
 	}
-	db, err := OpenRun(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRun(t, dir)
 
 	// Golden outputs, worked out by hand or with awk from testdata/run
 	// (never written by this code), compared value by value. Zero-filled

@@ -1,7 +1,6 @@
 package sql
 
 import (
-	"context"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -62,16 +61,7 @@ func projectedPopulation(t *testing.T, lad string, year int) map[string]float64 
 // worked out here from the fixture's events and the ONS estimates, with
 // Dobson's method written out as in the PHE technical guide.
 func TestActivityRates(t *testing.T) {
-	ctx := context.Background()
-	dir := makeRun(t)
-	if _, err := BuildModels(ctx, dir, ModelOptions{BusinessDate: businessDate}); err != nil {
-		t.Fatal(err)
-	}
-	db, err := OpenRun(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openRun(t, builtRun(t))
 
 	type key struct{ year, lad, service string }
 	events := map[key]map[string]float64{}

@@ -140,9 +140,9 @@ func (s *Sandbox) Query(ctx context.Context, text string) (*Result, error) {
 	for _, t := range types {
 		res.Types = append(res.Types, t.DatabaseTypeName())
 	}
+	ptrs := make([]any, len(res.Columns))
 	for rows.Next() {
-		vals := make([]any, len(res.Columns))
-		ptrs := make([]any, len(vals))
+		vals := make([]any, len(ptrs)) // kept: a row of the result
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}

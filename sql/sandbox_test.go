@@ -33,10 +33,7 @@ func hashTree(t testing.TB, dir string) map[string][32]byte {
 
 func TestSandboxEscapes(t *testing.T) {
 	ctx := context.Background()
-	dir := makeRun(t)
-	if _, err := BuildModels(ctx, dir, ModelOptions{BusinessDate: businessDate}); err != nil {
-		t.Fatal(err)
-	}
+	dir := builtRun(t)
 	sb, err := OpenSandbox(ctx, dir)
 	if err != nil {
 		t.Fatal(err)

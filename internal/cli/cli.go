@@ -215,6 +215,16 @@ func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
+// scheduleLocation is the config's schedule.location, the time zone of
+// business dates.
+func scheduleLocation(cfg *config.Config) (*time.Location, error) {
+	loc, err := time.LoadLocation(cfg.Schedule.Location)
+	if err != nil {
+		return nil, fmt.Errorf("%w: schedule.location: %w", config.ErrInvalid, err)
+	}
+	return loc, nil
+}
+
 // parseDate reads a YYYY-MM-DD flag value.
 func parseDate(flagName, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)

@@ -126,6 +126,7 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 	}
 	for _, m := range methods {
 		start := time.Now()
+		name := "cc_" + m
 		n := 0
 		for _, h := range order {
 			var mu sync.Mutex
@@ -141,7 +142,6 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", m, err)
 			}
-			name := "cc_" + m
 			for _, fc := range fcs {
 				if !fc.Chosen {
 					continue

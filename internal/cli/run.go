@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/yhcr/carecast/internal/config"
 	"github.com/yhcr/carecast/jobs"
 	"github.com/yhcr/carecast/warehouse"
 )
@@ -60,9 +59,9 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Schedule.Location)
+	loc, err := scheduleLocation(cfg)
 	if err != nil {
-		return fmt.Errorf("%w: schedule.location: %w", config.ErrInvalid, err)
+		return err
 	}
 	req := jobs.Request{Config: cfg, Job: "nightly", Kind: "pipeline", Trigger: jobs.TriggerManual, Attempt: 1}
 	if env.StderrIsTerminal {

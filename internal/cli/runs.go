@@ -48,7 +48,7 @@ func runRuns(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Schedule.Location)
+	loc, err := scheduleLocation(cfg)
 	if err != nil {
 		return err
 	}
