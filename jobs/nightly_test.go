@@ -195,7 +195,8 @@ func TestNoIdentifierReachesAnyOutput(t *testing.T) {
 	}
 
 	// Errors name the file and line at fault, never the value: a deny list
-	// whose bad line holds a real NHS number fails the run without it.
+	// whose bad line holds a real NHS number fails the run without it — in
+	// the error, the logs and the run ledger, which records the error.
 	nhs, phone := firstPersonIdentifiers(t, demo.region)
 	badList := filepath.Join(t.TempDir(), "deny.txt")
 	if err := os.WriteFile(badList, []byte("9990000018\n"+nhs+" "+phone+"\n"), 0o600); err != nil {
@@ -203,15 +204,20 @@ func TestNoIdentifierReachesAnyOutput(t *testing.T) {
 	}
 	cfg := *demo.cfg
 	cfg.OptOuts.NationalDenyList = &config.ListFile{Path: badList}
+	cfg.Warehouse = t.TempDir()
 	var failedLogs bytes.Buffer
-	_, err := jobs.RunPipeline(context.Background(), slog.New(slog.NewJSONHandler(&failedLogs, nil)), jobs.Request{
+	_, err := jobs.Execute(context.Background(), slog.New(slog.NewJSONHandler(&failedLogs, nil)), jobs.RunPipeline, jobs.Request{
 		Config: &cfg, Job: "nightly", Kind: "pipeline", BusinessDate: businessDate.AddDate(0, 0, 1),
 		Trigger: jobs.TriggerManual, Attempt: 1,
 	})
 	if err == nil {
 		t.Fatal("a malformed deny list did not fail the run")
 	}
-	for _, f := range leaks(t, t.TempDir(), append([]byte(err.Error()), failedLogs.Bytes()...), needles) {
+	ledger, rerr := os.ReadFile(filepath.Join(cfg.Warehouse, jobs.LedgerFile))
+	if rerr != nil || !bytes.Contains(ledger, []byte("line 2")) {
+		t.Fatalf("the ledger does not record the failure (%v): %s", rerr, ledger)
+	}
+	for _, f := range leaks(t, cfg.Warehouse, append([]byte(err.Error()), failedLogs.Bytes()...), needles) {
 		t.Errorf("leak in the error of a failed run: %s", f)
 	}
 
