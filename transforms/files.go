@@ -3,9 +3,11 @@ package transforms
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -42,6 +44,48 @@ func (in *File) Close() error {
 		in.gz.Close()
 	}
 	return in.f.Close()
+}
+
+// FindFile returns the path of the regular file name, or name.gz, in dir,
+// or "" when there is neither.
+func FindFile(dir, name string) string {
+	for _, n := range []string{name, name + ".gz"} {
+		path := filepath.Join(dir, n)
+		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+			return path
+		}
+	}
+	return ""
+}
+
+// OutFile is an output file written through a buffer, for feed writers.
+type OutFile struct {
+	*bufio.Writer
+	Path string
+	f    *os.File
+}
+
+// CreateFile creates path for buffered writing. The error is os.Create's,
+// which names the file.
+func CreateFile(path string) (*OutFile, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &OutFile{Writer: bufio.NewWriterSize(f, 256<<10), Path: path, f: f}, nil
+}
+
+// Close flushes and closes the file, returning every error met, each
+// naming the file.
+func (out *OutFile) Close() error {
+	var errs []error
+	if err := out.Flush(); err != nil {
+		errs = append(errs, fmt.Errorf("write %s: %w", out.Path, err))
+	}
+	if err := out.f.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close %s: %w", out.Path, err))
+	}
+	return errors.Join(errs...)
 }
 
 // TrimExt returns a file name without a trailing .gz and then ext, and

@@ -1,6 +1,10 @@
 package transforms
 
-import "github.com/yhcr/carecast/canonical"
+import (
+	"fmt"
+
+	"github.com/yhcr/carecast/canonical"
+)
 
 // Defect asks a feed writer to damage a record the way real feeds arrive
 // damaged, so that every quarantine path is exercised. Semantic defects
@@ -32,4 +36,18 @@ type Writer interface {
 	Event(e *canonical.Event, d Defect) error
 	// Close flushes and closes every file; the feed is complete only after it.
 	Close() error
+}
+
+// FormatDate formats d as YYYY-MM-DD ("" for NoDate) or, when impossible,
+// as the 30th of February of its year (2023 for NoDate): the one spelling
+// of ImpossibleDate every writer uses.
+func FormatDate(d canonical.Date, impossible bool) string {
+	if impossible {
+		y := 2023
+		if d.Valid() {
+			y = d.Year()
+		}
+		return fmt.Sprintf("%04d-02-30", y)
+	}
+	return d.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -59,7 +58,7 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 		{&f.activity, activityFile, activityRequired, false},
 		{&f.objections, objectionsFile, objectionRequired, true},
 	} {
-		path := find(dir, spec.file)
+		path := transforms.FindFile(dir, spec.file)
 		if path == "" {
 			if spec.optional {
 				continue
@@ -74,17 +73,6 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 		*spec.dst = path
 	}
 	return f, nil
-}
-
-// find returns the path of file, or of file.gz, in dir, or "".
-func find(dir, file string) string {
-	for _, name := range []string{file, file + ".gz"} {
-		path := filepath.Join(dir, name)
-		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-			return path
-		}
-	}
-	return ""
 }
 
 // Name returns the feed's configured name.
@@ -132,6 +120,26 @@ func (p *pass) next(ctx context.Context) (bool, error) {
 			return true, nil
 		}
 		p.reject(bad, field, "")
+	}
+}
+
+// each calls row with the person reference of each well-formed row,
+// rejecting the rows whose reference is not valid. An error from row, which
+// only fn can cause, stops the pass and names the line.
+func (p *pass) each(ctx context.Context, row func(key string, nhs bool) error) error {
+	for {
+		ok, err := p.next(ctx)
+		if !ok {
+			return err
+		}
+		key, nhs, r, field := p.person()
+		if r != "" {
+			p.reject(r, field, "")
+			continue
+		}
+		if err := row(key, nhs); err != nil {
+			return fmt.Errorf("%s line %d: %w", p.t.Path, p.t.Line, err)
+		}
 	}
 }
 
@@ -183,20 +191,11 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 	)
 	seen := transforms.NewIDSet()
 	var person canonical.Person
-	for {
-		ok, err := p.next(ctx)
-		if !ok {
-			return err
-		}
-		key, nhs, r, field := p.person()
-		if r != "" {
-			p.reject(r, field, "")
-			continue
-		}
+	return p.each(ctx, func(key string, nhs bool) error {
 		b, r := f.opts.CheckDate(p.get(birth))
 		if r != "" {
 			p.reject(r, "date_of_birth", key)
-			continue
+			return nil
 		}
 		d, r := f.opts.CheckDate(p.get(death))
 		if r == transforms.MissingField {
@@ -207,16 +206,16 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 		}
 		if r != "" {
 			p.reject(r, "date_of_death", key)
-			continue
+			return nil
 		}
 		s, r := parseSex(p.get(sex))
 		if r != "" {
 			p.reject(r, "sex", key)
-			continue
+			return nil
 		}
 		if !seen.Add(key) {
 			p.reject(transforms.DuplicateRecord, "", key)
-			continue
+			return nil
 		}
 		name := p.get(given)
 		if fam := p.get(family); fam != "" {
@@ -230,10 +229,8 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 		if person.LSOA == "" {
 			person.LSOA = f.opts.LSOA(person.Postcode)
 		}
-		if err := fn(&person); err != nil {
-			return fmt.Errorf("%s line %d: %w", t.Path, t.Line, err)
-		}
-	}
+		return fn(&person)
+	})
 }
 
 func parseSex(s string) (canonical.Sex, transforms.Reason) {
@@ -268,22 +265,14 @@ func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people tran
 	)
 	seen := transforms.NewIDSet()
 	var e canonical.Event
-	for {
-		ok, err := p.next(ctx)
-		if !ok {
-			return err
-		}
-		key, _, r, field := p.person()
-		if r != "" {
-			p.reject(r, field, "")
-			continue
-		}
+	return p.each(ctx, func(key string, _ bool) error {
 		e = canonical.Event{Feed: f.name, PersonKey: key, Minute: -1, LengthOfStay: -1}
 		if e.SourceID = p.get(id); e.SourceID == "" {
 			p.reject(transforms.MissingField, "record_id", key)
-			continue
+			return nil
 		}
-		if r, field = p.event(&e, service, setting, provider, date, when, system, code, stay); r == "" {
+		r, field := p.event(&e, service, setting, provider, date, when, system, code, stay)
+		if r == "" {
 			field = personField(p.ref)
 			r = transforms.CheckEventPerson(people, key, e.Date)
 			if r == transforms.DateBeforeBirth || r == transforms.DateAfterDeath {
@@ -295,12 +284,10 @@ func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people tran
 		}
 		if r != "" {
 			p.reject(r, field, key)
-			continue
+			return nil
 		}
-		if err := fn(&e); err != nil {
-			return fmt.Errorf("%s line %d: %w", t.Path, t.Line, err)
-		}
-	}
+		return fn(&e)
+	})
 }
 
 // personField names the person reference column an unknown_person
@@ -383,17 +370,10 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 	t := p.t
 	system, code, date := t.Index("code_system"), t.Index("code"), t.Index("recorded_date")
 	var o canonical.Objection
-	for {
-		ok, err := p.next(ctx)
-		if !ok {
-			return err
-		}
-		key, _, r, field := p.person()
-		if r != "" {
-			p.reject(r, field, "")
-			continue
-		}
+	return p.each(ctx, func(key string, _ bool) error {
 		o = canonical.Objection{Feed: f.name, PersonKey: key, System: p.get(system), Code: p.get(code)}
+		var r transforms.Reason
+		var field string
 		switch {
 		case o.System == "":
 			r, field = transforms.MissingField, "code_system"
@@ -407,10 +387,8 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 		}
 		if r != "" {
 			p.reject(r, field, key)
-			continue
+			return nil
 		}
-		if err := fn(&o); err != nil {
-			return fmt.Errorf("%s line %d: %w", t.Path, t.Line, err)
-		}
-	}
+		return fn(&o)
+	})
 }

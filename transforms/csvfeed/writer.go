@@ -1,7 +1,6 @@
 package csvfeed
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -38,17 +37,11 @@ const wUnknownService = "ae_attendence"
 // transforms.Writer. Rows are built in one reused buffer with strconv's
 // Append functions, so writing allocates nothing per record.
 type Writer struct {
-	persons, activity, objections *wFile
+	persons, activity, objections *transforms.OutFile
 
 	row    []byte
 	starts []int // offset in row of each field's separator, for Truncated
 	err    error // first write error; later writes are skipped
-}
-
-type wFile struct {
-	path string
-	f    *os.File
-	bw   *bufio.Writer
 }
 
 // NewWriter creates dir if needed and the feed's three files in it, each
@@ -60,7 +53,7 @@ func NewWriter(dir string) (*Writer, error) {
 	w := &Writer{row: make([]byte, 0, 512), starts: make([]int, 0, 16)}
 	var err error
 	for _, spec := range []struct {
-		dst  **wFile
+		dst  **transforms.OutFile
 		name string
 		cols []string
 	}{
@@ -68,13 +61,14 @@ func NewWriter(dir string) (*Writer, error) {
 		{&w.activity, wActivityFile, wActivityColumns},
 		{&w.objections, wObjectionsFile, wObjectionColumns},
 	} {
-		var f *wFile
-		if f, err = wCreate(filepath.Join(dir, spec.name)); err != nil {
+		var f *transforms.OutFile
+		if f, err = transforms.CreateFile(filepath.Join(dir, spec.name)); err != nil {
+			err = fmt.Errorf("csv feed: %w", err)
 			break
 		}
 		*spec.dst = f
-		if _, err = f.bw.WriteString(strings.Join(spec.cols, ",") + "\n"); err != nil {
-			err = fmt.Errorf("write %s: %w", f.path, err)
+		if _, err = f.WriteString(strings.Join(spec.cols, ",") + "\n"); err != nil {
+			err = fmt.Errorf("write %s: %w", f.Path, err)
 			break
 		}
 	}
@@ -83,14 +77,6 @@ func NewWriter(dir string) (*Writer, error) {
 		return nil, err
 	}
 	return w, nil
-}
-
-func wCreate(path string) (*wFile, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("csv feed: %w", err)
-	}
-	return &wFile{path: path, f: f, bw: bufio.NewWriterSize(f, 256<<10)}, nil
 }
 
 // Person writes one row of persons.csv.
@@ -170,15 +156,9 @@ func (w *Writer) Objection(o *canonical.Objection, d transforms.Defect) error {
 // while writing or closing.
 func (w *Writer) Close() error {
 	errs := []error{w.err}
-	for _, f := range []*wFile{w.persons, w.activity, w.objections} {
-		if f == nil {
-			continue
-		}
-		if err := f.bw.Flush(); err != nil {
-			errs = append(errs, fmt.Errorf("write %s: %w", f.path, err))
-		}
-		if err := f.f.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close %s: %w", f.path, err))
+	for _, f := range []*transforms.OutFile{w.persons, w.activity, w.objections} {
+		if f != nil {
+			errs = append(errs, f.Close())
 		}
 	}
 	w.persons, w.activity, w.objections = nil, nil, nil
@@ -279,7 +259,7 @@ func (w *Writer) date(d canonical.Date, impossible bool) {
 }
 
 // end finishes the row, damages it as d asks, and writes it to f.
-func (w *Writer) end(f *wFile, d transforms.Defect) error {
+func (w *Writer) end(f *transforms.OutFile, d transforms.Defect) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -289,8 +269,8 @@ func (w *Writer) end(f *wFile, d transforms.Defect) error {
 		w.row = w.row[:w.starts[len(w.starts)/2]]
 	}
 	w.row = append(w.row, '\n')
-	if _, err := f.bw.Write(w.row); err != nil {
-		w.err = fmt.Errorf("write %s: %w", f.path, err)
+	if _, err := f.Write(w.row); err != nil {
+		w.err = fmt.Errorf("write %s: %w", f.Path, err)
 	}
 	return w.err
 }

@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -27,15 +26,9 @@ const badByte = "\u2603BAD\u2603"
 // implements transforms.Writer.
 type Writer struct {
 	dir   string
-	files map[string]*ndjsonFile
+	files map[string]*transforms.OutFile
 	n     int64 // Observations written, for their ids
 	err   error
-}
-
-type ndjsonFile struct {
-	path string
-	f    *os.File
-	bw   *bufio.Writer
 }
 
 // NewWriter creates dir if needed and returns a Writer of a Bulk Data
@@ -44,7 +37,7 @@ func NewWriter(dir string) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("fhir feed: %w", err)
 	}
-	w := &Writer{dir: dir, files: map[string]*ndjsonFile{}}
+	w := &Writer{dir: dir, files: map[string]*transforms.OutFile{}}
 	// An export always has its Patient file, even when empty.
 	if _, err := w.file("Patient"); err != nil {
 		return nil, err
@@ -52,18 +45,16 @@ func NewWriter(dir string) (*Writer, error) {
 	return w, nil
 }
 
-func (w *Writer) file(kind string) (*ndjsonFile, error) {
+func (w *Writer) file(kind string) (*transforms.OutFile, error) {
 	if f, ok := w.files[kind]; ok {
 		return f, nil
 	}
-	path := filepath.Join(w.dir, kind+".ndjson")
-	f, err := os.Create(path)
+	f, err := transforms.CreateFile(filepath.Join(w.dir, kind+".ndjson"))
 	if err != nil {
 		return nil, fmt.Errorf("fhir feed: %w", err)
 	}
-	nf := &ndjsonFile{path: path, f: f, bw: bufio.NewWriterSize(f, 256<<10)}
-	w.files[kind] = nf
-	return nf, nil
+	w.files[kind] = f
+	return f, nil
 }
 
 // patientID is the Patient.id of a person key: a hash, so that the id
@@ -94,22 +85,10 @@ func ods(code string) *reference {
 	return &reference{Identifier: &identifier{System: ODSSystem, Value: code}}
 }
 
-// date formats d, or the 30th of February of its year when impossible.
-func date(d canonical.Date, impossible bool) string {
-	if impossible {
-		y := 2023
-		if d.Valid() {
-			y = d.Year()
-		}
-		return fmt.Sprintf("%04d-02-30", y)
-	}
-	return d.String()
-}
-
 // dateTime formats a date and minute of the day (-1: none) as a FHIR
 // dateTime in UTC.
 func dateTime(d canonical.Date, minute int16, impossible bool) string {
-	s := date(d, impossible)
+	s := transforms.FormatDate(d, impossible)
 	if minute < 0 || s == "" {
 		return s
 	}
@@ -122,7 +101,7 @@ func (w *Writer) Person(p *canonical.Person, d transforms.Defect) error {
 		ResourceType: "Patient",
 		ID:           patientID(p.Key),
 		Identifier:   []identifier{personIdentifier(p.Key)},
-		BirthDate:    date(p.BirthDate, d == transforms.ImpossibleDate),
+		BirthDate:    transforms.FormatDate(p.BirthDate, d == transforms.ImpossibleDate),
 		Gender:       map[canonical.Sex]string{canonical.Male: "male", canonical.Female: "female", canonical.SexIndeterminate: "other"}[p.Sex],
 	}
 	if res.Gender == "" {
@@ -239,7 +218,7 @@ func (w *Writer) Objection(o *canonical.Objection, d transforms.Defect) error {
 		Status:            "final",
 		Code:              &concept{Coding: []coding{{System: systemURLs[o.System], Code: o.Code}}},
 		Subject:           subject(o.PersonKey),
-		EffectiveDateTime: date(o.Date, d == transforms.ImpossibleDate),
+		EffectiveDateTime: transforms.FormatDate(o.Date, d == transforms.ImpossibleDate),
 	}
 	if d == transforms.BadEncoding {
 		res.Code.Text = badByte
@@ -259,7 +238,7 @@ func (w *Writer) write(kind string, res *resource, d transforms.Defect) error {
 	}
 	line, err := json.Marshal(res)
 	if err != nil {
-		w.err = fmt.Errorf("write %s: %w", f.path, err)
+		w.err = fmt.Errorf("write %s: %w", f.Path, err)
 		return w.err
 	}
 	line = bytes.ReplaceAll(line, []byte(badByte), []byte{0xE9})
@@ -267,8 +246,8 @@ func (w *Writer) write(kind string, res *resource, d transforms.Defect) error {
 		line = line[:len(line)/2]
 	}
 	line = append(line, '\n')
-	if _, err := f.bw.Write(line); err != nil {
-		w.err = fmt.Errorf("write %s: %w", f.path, err)
+	if _, err := f.Write(line); err != nil {
+		w.err = fmt.Errorf("write %s: %w", f.Path, err)
 	}
 	return w.err
 }
@@ -277,13 +256,8 @@ func (w *Writer) write(kind string, res *resource, d transforms.Defect) error {
 func (w *Writer) Close() error {
 	errs := []error{w.err}
 	for _, f := range w.files {
-		if err := f.bw.Flush(); err != nil {
-			errs = append(errs, fmt.Errorf("write %s: %w", f.path, err))
-		}
-		if err := f.f.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close %s: %w", f.path, err))
-		}
+		errs = append(errs, f.Close())
 	}
-	w.files = map[string]*ndjsonFile{}
+	w.files = map[string]*transforms.OutFile{}
 	return errors.Join(errs...)
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/transforms"
@@ -57,13 +56,7 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 	}
 	f := &Feed{name: name, opts: opts, paths: map[string]string{}}
 	for _, spec := range files {
-		path := ""
-		for _, n := range []string{spec.name, spec.name + ".gz"} {
-			if st, err := os.Stat(filepath.Join(dir, n)); err == nil && st.Mode().IsRegular() {
-				path = filepath.Join(dir, n)
-				break
-			}
-		}
+		path := transforms.FindFile(dir, spec.name)
 		if path == "" {
 			if spec.optional {
 				continue

@@ -94,20 +94,9 @@ func idOf(key string) string {
 	return key
 }
 
-func date(d canonical.Date, impossible bool) string {
-	if impossible {
-		y := 2023
-		if d.Valid() {
-			y = d.Year()
-		}
-		return fmt.Sprintf("%04d-02-30", y)
-	}
-	return d.String()
-}
-
 // stamp formats a date and minute of the day as Synthea's UTC timestamps.
 func stamp(d canonical.Date, minute int16, impossible bool) string {
-	s := date(d, impossible)
+	s := transforms.FormatDate(d, impossible)
 	if s == "" {
 		return ""
 	}
@@ -121,7 +110,7 @@ func stamp(d canonical.Date, minute int16, impossible bool) string {
 func (w *Writer) Person(p *canonical.Person, d transforms.Defect) error {
 	r := w.patients.reset()
 	r[0] = idOf(p.Key)
-	r[1] = date(p.BirthDate, d == transforms.ImpossibleDate)
+	r[1] = transforms.FormatDate(p.BirthDate, d == transforms.ImpossibleDate)
 	r[2] = p.DeathDate.String()
 	if i := strings.LastIndexByte(p.Name, ' '); i >= 0 {
 		r[7], r[8] = p.Name[:i], p.Name[i+1:]
@@ -171,7 +160,7 @@ func (w *Writer) Event(e *canonical.Event, d transforms.Defect) error {
 // Objection writes a row of conditions.csv carrying the GP code.
 func (w *Writer) Objection(o *canonical.Objection, d transforms.Defect) error {
 	r := w.conditions.reset()
-	r[0], r[2], r[4] = date(o.Date, d == transforms.ImpossibleDate), idOf(o.PersonKey), o.Code
+	r[0], r[2], r[4] = transforms.FormatDate(o.Date, d == transforms.ImpossibleDate), idOf(o.PersonKey), o.Code
 	if d == transforms.BadEncoding {
 		r[5] = "\xE9"
 	}

@@ -1,6 +1,7 @@
 // Package feedtest holds what the feed readers' tests share: reading a feed
 // through its three passes as the pipeline does, a deterministic summary
-// for golden files, and the check that no rejection carries an input value.
+// for golden files, the check that no rejection carries an input value, and
+// the fuzz targets' body built on it.
 package feedtest
 
 import (
@@ -170,4 +171,36 @@ func Leaks(q *transforms.Quarantine, err error, values []string) (string, bool) 
 		}
 	}
 	return "", false
+}
+
+// Marker is planted in fuzz inputs' values: no rejection or error may carry
+// it.
+const Marker = "QZXMARKER"
+
+// FuzzRead writes files into a fresh folder, opens it with open and reads
+// it, failing if a rejection or error carries Marker. A panic fails the
+// fuzz target by itself.
+func FuzzRead(t *testing.T, files map[string][]byte, open func(dir string) (transforms.Feed, error)) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := open(dir)
+	if err != nil {
+		if _, leaked := Leaks(nil, err, []string{Marker}); leaked {
+			t.Fatalf("error holds an input value: %v", err)
+		}
+		return
+	}
+	r, err := Read(context.Background(), f)
+	var q *transforms.Quarantine
+	if r != nil {
+		q = r.Quarantine
+	}
+	if _, leaked := Leaks(q, err, []string{Marker}); leaked {
+		t.Fatalf("a rejection or error holds an input value (err %v)", err)
+	}
 }
