@@ -37,7 +37,7 @@ out=$root/bench/out
 # business date is the day after it.
 end=2026-06-30
 date=2026-07-01
-tags=duckdb_arrow
+
 mkdir -p "$out"
 
 log() { echo "bench: $*" >&2; }
@@ -182,7 +182,7 @@ big=$out/region-s$scale-y4
 # 2. The DuckDB peer on the largest of them, in the same run, alternating
 # with carecast BENCH_REPEAT times (default 3): other work on a shared
 # machine slows single runs by up to 3×, so the best of each counts.
-go build -tags $tags -o "$out/peer" ./bench/peer
+go build -o "$out/peer" ./bench/peer
 min() { awk -v a="$1" -v b="$2" 'BEGIN{print (b == "" || a + 0 < b + 0) ? a : b}'; }
 cc_s=${ex[4]} peer_s=""
 for i in $(seq "${BENCH_REPEAT:-3}"); do
@@ -199,13 +199,13 @@ done
 
 # 3. Micro-benchmarks.
 log "BenchmarkPseudonym"
-go test -tags $tags -run '^$' -bench '^BenchmarkPseudonym(Core)?$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
+go test -run '^$' -bench '^BenchmarkPseudonym(Core)?$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
 # metric NAME UNIT prints the value a benchmark reported in UNIT.
 metric() { awk -v b="$1" -v u="$2" '$1 == b {for (i = 2; i < NF; i++) if ($(i+1) == u) print $i}' "$out/pseudonym.txt"; }
 pseudonyms=$(metric BenchmarkPseudonymCore pseudonyms/cpu-s)
 pseudonyms_wall=$(metric BenchmarkPseudonym pseudonyms/s)
 log "BenchmarkBuildModels10M"
-go test -tags $tags -run '^$' -bench '^BenchmarkBuildModels10M$' -benchtime 1x ./sql/ >"$out/models.txt"
+go test -run '^$' -bench '^BenchmarkBuildModels10M$' -benchtime 1x ./sql/ >"$out/models.txt"
 models10m=$(awk '/^BenchmarkBuildModels10M/{printf "%.1f", $3 / 1e9}' "$out/models.txt")
 
 # 4. The whole region.

@@ -18,7 +18,7 @@ import (
 // extract's throughput (feed CSV to Parquet, from the manifest's stage
 // durations) besides the time of the whole run. Profile it with
 //
-//	go test -tags duckdb_arrow -run '^$' -bench Pipeline -benchtime 3x -cpuprofile cpu.prof ./jobs/
+//	go test -run '^$' -bench Pipeline -benchtime 3x -cpuprofile cpu.prof ./jobs/
 func BenchmarkPipeline(b *testing.B) {
 	dir := b.TempDir()
 	cfg := config.Default()

@@ -10,7 +10,7 @@ import (
 
 // BenchmarkBuildModels10M builds every model and data test over a run of 10
 // million generated events (22 places, 8 services, 19 age bands, 2 sexes,
-// four years, 500,000 people). Run once: go test -tags duckdb_arrow
+// four years, 500,000 people). Run once: go test
 // -run '^$' -bench BuildModels -benchtime 1x ./sql/
 func BenchmarkBuildModels10M(b *testing.B) { benchBuildModels(b, 10_000_000, 500_000) }
 

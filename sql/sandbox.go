@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package sql
 
 import (
@@ -9,12 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -28,13 +28,17 @@ var ErrNotAllowed = errors.New("not allowed")
 //     SUMMARIZE, PIVOT) is run at a time, checked by DuckDB's own parser
 //     (json_serialize_sql) and again by the prepared statement's type;
 //   - external access is off, with the run's Parquet files as the only
-//     allowed paths (no directories: an allowed directory admits COPY TO);
+//     allowed paths, and one allowed directory: the sandbox's own private
+//     temporary folder, where WriteParquet's answers are written (an allowed directory admits COPY TO, so the run's
+//     folders are never allowed);
 //   - the configuration is locked, so no SET or RESET can undo the above;
 //   - the warehouse writes the run's files read-only.
 type Sandbox struct {
 	db     *dbsql.DB
 	conn   *dbsql.Conn
 	tables []Table
+	tmp    string // private folder for Parquet answers; removed by Close
+	n      int    // answers written to tmp
 }
 
 // Result is a query's whole answer.
@@ -61,6 +65,10 @@ func OpenSandbox(ctx context.Context, runDir string) (*Sandbox, error) {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
 	s := &Sandbox{db: db, conn: conn, tables: tables}
+	if s.tmp, err = os.MkdirTemp("", "carecast-sandbox-"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sandbox: %w", err)
+	}
 	if err := s.lockDown(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -99,6 +107,7 @@ func (s *Sandbox) lockDown(ctx context.Context) error {
 	}
 	for _, set := range []string{
 		"SET allowed_paths = [" + strings.Join(allowed, ", ") + "]",
+		"SET allowed_directories = [" + quoteString(s.tmp+string(filepath.Separator)) + "]",
 		"SET enable_external_access = false",
 		"SET autoload_known_extensions = false",
 		"SET autoinstall_known_extensions = false",
@@ -111,9 +120,13 @@ func (s *Sandbox) lockDown(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the sandbox.
+// Close closes the sandbox and removes its temporary folder.
 func (s *Sandbox) Close() error {
-	return errors.Join(s.conn.Close(), s.db.Close())
+	err := errors.Join(s.conn.Close(), s.db.Close())
+	if s.tmp != "" {
+		err = errors.Join(err, os.RemoveAll(s.tmp))
+	}
+	return err
 }
 
 // Tables lists the run's tables.
@@ -227,58 +240,47 @@ func (s *Sandbox) QueryArrow(ctx context.Context, text string, fn func(arrow.Rec
 }
 
 // WriteParquet runs one read-only query and writes its answer to path as a
-// zstd Parquet file. The sandbox cannot write, so the answer crosses as
-// Arrow batches into a second, empty DuckDB that holds nothing but them.
+// zstd Parquet file. DuckDB writes it into the sandbox's temporary folder,
+// the only place it may write, and it is moved from there. The query is
+// embedded as a subquery on lines of its own, so that a trailing comment
+// cannot swallow the closing parenthesis; check has made sure it is one
+// statement that parses.
 func (s *Sandbox) WriteParquet(ctx context.Context, text, path string) error {
-	var recs []arrow.RecordBatch
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	var schema *arrow.Schema
-	err := s.QueryArrow(ctx, text, func(r arrow.RecordBatch) error {
-		r.Retain()
-		recs = append(recs, r)
-		schema = r.Schema()
-		return nil
-	})
+	if err := s.check(ctx, text); err != nil {
+		return err
+	}
+	s.n++
+	tmp := filepath.Join(s.tmp, fmt.Sprintf("answer-%d.parquet", s.n))
+	stmt := "COPY (FROM (\n" + strings.TrimRight(text, "; \t\r\n") + "\n)) TO " + quoteString(tmp) + " (FORMAT parquet, COMPRESSION zstd)"
+	if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("write parquet: %w", err)
+	}
+	defer os.Remove(tmp)
+	if err := moveFile(tmp, path); err != nil {
+		return fmt.Errorf("write parquet %s: %w", path, err)
+	}
+	return nil
+}
+
+// moveFile renames src to dst, or copies it where they are on different
+// file systems.
+func moveFile(src, dst string) error {
+	err := os.Rename(src, dst)
+	if !errors.Is(err, syscall.EXDEV) {
+		return err
+	}
+	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
-	if schema == nil {
-		return errors.New("write parquet: the query returned no schema")
-	}
-	rdr, err := array.NewRecordReader(schema, recs)
+	defer in.Close()
+	out, err := os.Create(dst)
 	if err != nil {
-		return fmt.Errorf("write parquet: %w", err)
+		return err
 	}
-	defer rdr.Release()
-	out, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		return fmt.Errorf("write parquet: %w", err)
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
 	}
-	defer out.Close()
-	conn, err := out.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("write parquet: %w", err)
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return fmt.Errorf("write parquet: %w", err)
-		}
-		release, err := a.RegisterView(rdr, "answer")
-		if err != nil {
-			return fmt.Errorf("write parquet: %w", err)
-		}
-		defer release()
-		_, err = dc.(driver.ExecerContext).ExecContext(ctx,
-			"COPY answer TO "+quoteString(path)+" (FORMAT parquet, COMPRESSION zstd)", nil)
-		if err != nil {
-			return fmt.Errorf("write parquet %s: %w", path, err)
-		}
-		return nil
-	})
+	return out.Close()
 }

@@ -1,17 +1,32 @@
-//go:build duckdb_arrow
-
 package sql
 
 import (
 	"context"
 	"crypto/sha256"
+	dbsql "database/sql"
+	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
+
+func openDuckDB(t testing.TB) *dbsql.DB {
+	t.Helper()
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 // hashTree returns the SHA-256 of every file under dir.
 func hashTree(t testing.TB, dir string) map[string][32]byte {
@@ -31,14 +46,22 @@ func hashTree(t testing.TB, dir string) map[string][32]byte {
 	return out
 }
 
-func TestSandboxEscapes(t *testing.T) {
-	ctx := context.Background()
-	dir := builtRun(t)
-	sb, err := OpenSandbox(ctx, dir)
+// openSandbox opens a sandbox over the run in dir, closing it when the test
+// ends.
+func openSandbox(t testing.TB, dir string) *Sandbox {
+	t.Helper()
+	sb, err := OpenSandbox(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sb.Close()
+	t.Cleanup(func() { sb.Close() })
+	return sb
+}
+
+func TestSandboxEscapes(t *testing.T) {
+	ctx := context.Background()
+	dir := builtRun(t)
+	sb := openSandbox(t, dir)
 	before := hashTree(t, dir)
 	act := filepath.Join(dir, "activity", "year=2024", "data_0.parquet")
 	model := filepath.Join(dir, "models", "activity_daily.parquet")
@@ -95,5 +118,121 @@ func TestSandboxEscapes(t *testing.T) {
 	res, err := sb.Query(ctx, "SELECT count(*) AS n FROM activity")
 	if err != nil || len(res.Rows) != 1 || res.Rows[0][0] != int64(20) {
 		t.Errorf("count(*) activity = %v, %v; want 20", res, err)
+	}
+}
+
+// TestSandboxWriteParquet writes answers of every kind of query the
+// sandbox admits to Parquet files, and refuses texts that would break out
+// of the subquery they are embedded in.
+func TestSandboxWriteParquet(t *testing.T) {
+	ctx := context.Background()
+	dir := builtRun(t)
+	sb := openSandbox(t, dir)
+	before := hashTree(t, dir)
+	out := t.TempDir()
+	for i, c := range []struct {
+		query string
+		rows  int64 // -1: any number above 0
+	}{
+		{"SELECT count(*) AS n FROM activity", 1},
+		{"SELECT service, count(*) AS n FROM activity GROUP BY 1 ORDER BY 1;  \n", -1},
+		{"DESCRIBE activity", -1},
+		{"SHOW TABLES", -1},
+		{"SUMMARIZE series_monthly", -1},
+		{"FROM activity LIMIT 3 -- a trailing comment", 3},
+		{"SELECT * FROM activity WHERE false", 0},
+	} {
+		path := filepath.Join(out, fmt.Sprintf("answer-%d.parquet", i))
+		if err := sb.WriteParquet(ctx, c.query, path); err != nil {
+			t.Errorf("%q: %v", c.query, err)
+			continue
+		}
+		// An independent reader: a plain DuckDB over the written file.
+		var n int64
+		if err := openDuckDB(t).QueryRow("SELECT count(*) FROM read_parquet(" + quoteString(path) + ")").Scan(&n); err != nil {
+			t.Errorf("%q: read back: %v", c.query, err)
+		} else if c.rows >= 0 && n != c.rows || c.rows < 0 && n == 0 {
+			t.Errorf("%q: %d rows written, want %d", c.query, n, c.rows)
+		}
+	}
+	escape := filepath.Join(out, "escaped.csv")
+	for _, q := range []string{
+		"SELECT 1)) TO '" + escape + "' (FORMAT csv) --",
+		"SELECT 1 /* )) TO '" + escape + "' (FORMAT csv) */",
+		"SELECT 1; COPY (SELECT 1) TO '" + escape + "'",
+		"COPY (SELECT 1) TO '" + escape + "'",
+	} {
+		err := sb.WriteParquet(ctx, q, filepath.Join(out, "never.parquet"))
+		if q == "SELECT 1 /* )) TO '"+escape+"' (FORMAT csv) */" {
+			// A comment is harmless: the query is SELECT 1.
+			if err != nil {
+				t.Errorf("%q: %v", q, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%q: no error", q)
+		}
+	}
+	if _, err := os.Stat(escape); err == nil {
+		t.Error("a query wrote outside the sandbox")
+	}
+	if after := hashTree(t, dir); !maps.Equal(before, after) {
+		t.Error("a data file changed")
+	}
+}
+
+// TestSandboxQueryArrow checks the Arrow hand-off of an analyst's query:
+// types, nulls and values, against the same query through database/sql.
+func TestSandboxQueryArrow(t *testing.T) {
+	ctx := context.Background()
+	sb := openSandbox(t, builtRun(t))
+	q := `SELECT service, min(event_date) AS first, count(*) AS n, avg(age)::DOUBLE AS mean_age,
+	       count(*) > 2 AS many, NULL::VARCHAR AS nothing, 7::INTEGER AS seven
+	FROM activity GROUP BY 1 ORDER BY 1`
+	want, err := sb.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]any
+	err = sb.QueryArrow(ctx, q, func(rec arrow.RecordBatch) error {
+		wantTypes := []arrow.Type{arrow.STRING, arrow.DATE32, arrow.INT64, arrow.FLOAT64, arrow.BOOL, arrow.STRING, arrow.INT64}
+		for i, ty := range wantTypes {
+			if id := rec.Schema().Field(i).Type.ID(); id != ty {
+				t.Fatalf("column %d: type %s, want %s", i, id, ty)
+			}
+		}
+		for r := range int(rec.NumRows()) {
+			if !rec.Column(5).IsNull(r) {
+				t.Errorf("row %d: NULL came through as a value", r)
+			}
+			got = append(got, []any{
+				rec.Column(0).(*array.String).Value(r),
+				rec.Column(1).(*array.Date32).Value(r).ToTime(),
+				rec.Column(2).(*array.Int64).Value(r),
+				rec.Column(3).(*array.Float64).Value(r),
+				rec.Column(4).(*array.Boolean).Value(r),
+				rec.Column(6).(*array.Int64).Value(r),
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want.Rows) || len(got) == 0 {
+		t.Fatalf("%d rows through Arrow, %d through database/sql", len(got), len(want.Rows))
+	}
+	for i, w := range want.Rows {
+		g := got[i]
+		if g[0] != w[0] || !g[1].(time.Time).Equal(w[1].(time.Time)) || g[2] != w[2] || g[3] != w[3] || g[4] != w[4] || g[5] != int64(w[6].(int32)) {
+			t.Errorf("row %d: Arrow %v, database/sql %v", i, g, w)
+		}
+	}
+	if err := sb.QueryArrow(ctx, "SELECT 1::HUGEINT AS h", func(arrow.RecordBatch) error { return nil }); !errors.Is(err, ErrArrowType) {
+		t.Errorf("HUGEINT: %v, want ErrArrowType", err)
+	}
+	if err := sb.QueryArrow(ctx, "DROP VIEW activity", func(arrow.RecordBatch) error { return nil }); !errors.Is(err, ErrNotAllowed) {
+		t.Errorf("DROP VIEW: %v, want ErrNotAllowed", err)
 	}
 }

@@ -26,7 +26,7 @@ const (
 // of 10 million events (generation is not timed) and reports rows/s and
 // bytes/row, then the time DuckDB takes to group it by service. Run once:
 //
-//	go test -tags duckdb_arrow -run '^$' -bench ActivityWriter -benchtime 1x ./warehouse/
+//	go test -run '^$' -bench ActivityWriter -benchtime 1x ./warehouse/
 func BenchmarkActivityWriter(b *testing.B) {
 	ids := genIDs(benchPeople)
 	batch := make([]pseudonymise.ActivityRow, batchRows)
