@@ -25,9 +25,14 @@ import (
 
 // Options configure Build.
 type Options struct {
-	Title       string
-	SuppressMax int // counts 1..SuppressMax are shown as * (7 if 0)
-	RoundTo     int // other counts are rounded to the nearest RoundTo (5 if 0)
+	Title string
+	// SuppressMax: counts 1..SuppressMax are shown as * (0 suppresses
+	// none). RoundTo: other counts are rounded to the nearest RoundTo.
+	// Both are used as given when RoundTo is set (config always sets it);
+	// with RoundTo 0 — options left empty — both take their defaults, 7
+	// and 5, so that an empty Options never publishes small numbers.
+	SuppressMax int
+	RoundTo     int
 	// Runs is the folder of committed runs whose earlier forecasts are
 	// tracked against what then happened. By default it is the folder
 	// holding runDir, or the warehouse's runs/ when runDir is being staged.
@@ -52,11 +57,8 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"cell":
 // returns the path of index.html.
 func Build(ctx context.Context, runDir, outDir string, opts Options) (indexPath string, err error) {
 	start := time.Now()
-	if opts.SuppressMax == 0 {
-		opts.SuppressMax = 7
-	}
 	if opts.RoundTo == 0 {
-		opts.RoundTo = 5
+		opts.SuppressMax, opts.RoundTo = 7, 5
 	}
 	if opts.Title == "" {
 		opts.Title = "Population health: demand and forecasts"

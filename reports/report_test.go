@@ -471,3 +471,31 @@ func TestEarlierRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestSuppressMaxZero: report.suppress_max 0, explicitly configured,
+// suppresses nothing; empty Options keep the safe defaults.
+func TestSuppressMaxZero(t *testing.T) {
+	runDir := reportstest.WriteRun(t, t.TempDir(), reportstest.Tiny, true)
+	stars := func(opts Options) int {
+		out := t.TempDir()
+		if _, err := Build(context.Background(), runDir, out, opts); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		files, _ := filepath.Glob(filepath.Join(out, "csv", "*.csv"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += bytes.Count(b, []byte(","+Suppressed))
+		}
+		return n
+	}
+	if n := stars(Options{}); n == 0 {
+		t.Fatal("the fixture has no small counts: the test cannot tell")
+	}
+	if n := stars(Options{SuppressMax: 0, RoundTo: 1}); n != 0 {
+		t.Errorf("suppress_max 0: %d suppressed cells, want none", n)
+	}
+}

@@ -12,12 +12,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/robfig/cron/v3"
+
+	"github.com/yhcr/carecast/forecast"
 )
 
 // Config is the whole of carecast.yaml.
@@ -98,8 +101,28 @@ type OptOuts struct {
 // ListFile is an opt-out list on disk.
 type ListFile struct {
 	Path string `yaml:"path"`
-	// MaxAge is how old (by modification time) the file may be.
+	// MaxAge is how old (by modification time) the file may be; left out
+	// (0), no age is checked. An explicit max_age must be more than 0.
 	MaxAge Duration `yaml:"max_age"`
+
+	maxAgeSet bool // max_age was written in the file
+}
+
+// UnmarshalYAML decodes a list file, noting whether max_age was written:
+// an explicit 0 is an error where leaving it out is not.
+func (l *ListFile) UnmarshalYAML(unmarshal func(any) error) error {
+	var raw struct { // ListFile's fields, max_age as a pointer
+		Path   string    `yaml:"path"`
+		MaxAge *Duration `yaml:"max_age"`
+	}
+	if err := unmarshal(&raw); err != nil {
+		return err
+	}
+	*l = ListFile{Path: raw.Path}
+	if raw.MaxAge != nil {
+		l.MaxAge, l.maxAgeSet = *raw.MaxAge, true
+	}
+	return nil
 }
 
 // Type1 lists the GP codes that register and withdraw a Type 1 objection.
@@ -216,13 +239,58 @@ func ParseDuration(s string) (time.Duration, error) {
 
 const defaultKeepRuns = 7
 
+// defaults is the configuration before a file is read: every field that has
+// a default holds it, and decoding a file replaces what the file sets. So a
+// value written in the file — an explicit 0, false or empty list included —
+// is the value used, and validation judges it; only what the file leaves
+// out keeps its default.
+func defaults() *Config {
+	return &Config{
+		Region:              "yorkshire-humber",
+		WorkDir:             "out/work",
+		Warehouse:           "out/warehouse",
+		KeepRuns:            defaultKeepRuns,
+		MaxRejectedFraction: 0.05,
+		Demo:                Demo{Scale: 0.01, Years: 4, Seed: 1, Format: "csv", DefectRate: 0.005},
+		OptOuts: OptOuts{Type1: Type1{
+			// SNOMED CT "Dissent from secondary use of general practitioner
+			// patient identifiable data" and its Read v2 equivalent.
+			ObjectionCodes: []string{"827241000000103", "9Nu0"},
+			// "Withdrawal of dissent from secondary use of GP patient
+			// identifiable data" and its Read v2 equivalent.
+			WithdrawalCodes: []string{"827261000000102", "9Nu1"},
+		}},
+		Pseudonymise: Pseudonymise{Flow: "population-health"},
+		Forecast:     Forecast{Method: "auto", HorizonMonths: 24, HorizonWeeks: 104, BacktestOrigins: 3},
+		Report:       Report{SuppressMax: 7, RoundTo: 5, Title: "Yorkshire & Humber population health: demand and forecasts"},
+		Schedule:     Schedule{Location: "Europe/London"},
+		Log:          Log{Format: "auto", Level: "info"},
+		// LockTimeout 0: do not wait for another run.
+	}
+}
+
+// defaultJob is a scheduled job before its entry in the file is read.
+func defaultJob() Job {
+	return Job{Run: "pipeline", BusinessDate: "yesterday", CatchUp: "latest",
+		MaxAge: Duration(36 * time.Hour), RetryBackoff: Duration(time.Minute)}
+}
+
+// UnmarshalYAML decodes a job over its defaults, as the rest of the file is
+// decoded over the defaults of Config: a list element has no value before
+// decoding to hold them.
+func (j *Job) UnmarshalYAML(unmarshal func(any) error) error {
+	type plain Job // without this method
+	p := plain(defaultJob())
+	if err := unmarshal(&p); err != nil {
+		return err
+	}
+	*j = Job(p)
+	return nil
+}
+
 // Default returns the configuration used when no file is given: the embedded
 // synthetic Yorkshire & Humber region, opt-outs on, the published demo key.
-func Default() *Config {
-	c := &Config{KeepRuns: defaultKeepRuns}
-	c.applyDefaults()
-	return c
-}
+func Default() *Config { return defaults() }
 
 // ErrInvalid marks a configuration error (exit code 2).
 var ErrInvalid = errors.New("invalid configuration")
@@ -245,94 +313,17 @@ func Load(path string) (*Config, error) {
 
 // Parse reads and validates config text.
 func Parse(b []byte) (*Config, error) {
-	// keep_runs: 0 means keep every run, so its default is set before
-	// decoding rather than filled in for a zero afterwards.
-	c := &Config{KeepRuns: defaultKeepRuns}
+	c := defaults()
 	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.DisallowUnknownField())
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w:\n%s", ErrInvalid, yaml.FormatError(err, false, true))
 	}
 	sum := sha256.Sum256(b)
 	c.Hash = hex.EncodeToString(sum[:])
-	c.applyDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-func (c *Config) applyDefaults() {
-	setDefault(&c.Region, "yorkshire-humber")
-	setDefault(&c.WorkDir, "out/work")
-	setDefault(&c.Warehouse, "out/warehouse")
-	if c.MaxRejectedFraction == 0 {
-		c.MaxRejectedFraction = 0.05
-	}
-	if c.Demo.Scale == 0 {
-		c.Demo.Scale = 0.01
-	}
-	if c.Demo.Years == 0 {
-		c.Demo.Years = 4
-	}
-	if c.Demo.Seed == 0 {
-		c.Demo.Seed = 1
-	}
-	setDefault(&c.Demo.Format, "csv")
-	if c.Demo.DefectRate == 0 {
-		c.Demo.DefectRate = 0.005
-	}
-	if len(c.OptOuts.Type1.ObjectionCodes) == 0 {
-		// SNOMED CT "Dissent from secondary use of general practitioner
-		// patient identifiable data" and its Read v2 equivalent.
-		c.OptOuts.Type1.ObjectionCodes = []string{"827241000000103", "9Nu0"}
-	}
-	if len(c.OptOuts.Type1.WithdrawalCodes) == 0 {
-		// "Withdrawal of dissent from secondary use of GP patient
-		// identifiable data" and its Read v2 equivalent.
-		c.OptOuts.Type1.WithdrawalCodes = []string{"827261000000102", "9Nu1"}
-	}
-	setDefault(&c.Pseudonymise.Flow, "population-health")
-	setDefault(&c.Forecast.Method, "auto")
-	if c.Forecast.HorizonMonths == 0 {
-		c.Forecast.HorizonMonths = 24
-	}
-	if c.Forecast.HorizonWeeks == 0 {
-		c.Forecast.HorizonWeeks = 104
-	}
-	if c.Forecast.BacktestOrigins == 0 {
-		c.Forecast.BacktestOrigins = 3
-	}
-	if c.Report.SuppressMax == 0 {
-		c.Report.SuppressMax = 7
-	}
-	if c.Report.RoundTo == 0 {
-		c.Report.RoundTo = 5
-	}
-	setDefault(&c.Report.Title, "Yorkshire & Humber population health: demand and forecasts")
-	setDefault(&c.Schedule.Location, "Europe/London")
-	for i := range c.Schedule.Jobs {
-		j := &c.Schedule.Jobs[i]
-		setDefault(&j.Run, "pipeline")
-		setDefault(&j.BusinessDate, "yesterday")
-		setDefault(&j.CatchUp, "latest")
-		if j.MaxAge == 0 {
-			j.MaxAge = Duration(36 * time.Hour)
-		}
-		if j.RetryBackoff == 0 {
-			j.RetryBackoff = Duration(time.Minute)
-		}
-	}
-	setDefault(&c.Log.Format, "auto")
-	setDefault(&c.Log.Level, "info")
-	if c.LockTimeout == 0 {
-		c.LockTimeout = Duration(0)
-	}
-}
-
-func setDefault(s *string, v string) {
-	if *s == "" {
-		*s = v
-	}
 }
 
 // OptOutsEnabled reports whether opt-outs are applied (the default).
@@ -363,6 +354,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Region != "yorkshire-humber" && c.Geography.LookupFile == "" {
 		bad("region", "unknown region %q (embedded: yorkshire-humber; set geography.lookup_file for others)", c.Region)
+	}
+	if c.WorkDir == "" {
+		bad("work_dir", "must not be empty")
+	}
+	if c.Warehouse == "" {
+		bad("warehouse", "must not be empty")
 	}
 	if c.KeepRuns < 0 {
 		bad("keep_runs", "must be 0 (keep all) or more, not %d", c.KeepRuns)
@@ -428,9 +425,12 @@ func (c *Config) Validate() error {
 		if l.Path == "" {
 			bad(name+".path", "required")
 		}
-		if l.MaxAge < 0 {
-			bad(name+".max_age", "must not be negative")
+		if l.MaxAge < 0 || l.maxAgeSet && l.MaxAge == 0 {
+			bad(name+".max_age", "must be more than 0, not %v (leave max_age out to check no age)", time.Duration(l.MaxAge))
 		}
+	}
+	if len(c.OptOuts.Type1.ObjectionCodes) == 0 {
+		bad("opt_outs.type1.objection_codes", "must list at least one code: with none, no GP Type 1 objection would be honoured (to apply no opt-outs, set opt_outs.enabled false with a legal_basis)")
 	}
 	if c.OptOuts.IncludeWithoutNHSNumber && strings.TrimSpace(c.OptOuts.IncludeReason) == "" {
 		bad("opt_outs.include_reason", "required when include_without_nhs_number is true")
@@ -441,10 +441,8 @@ func (c *Config) Validate() error {
 	if !c.IsDemo() && c.Pseudonymise.KeyFile == "" && c.Pseudonymise.KeyEnv == "" {
 		bad("pseudonymise.key_file", "a key_file or key_env is required for real feeds (the demo key is for the embedded region only)")
 	}
-	switch c.Forecast.Method {
-	case "auto", "naive", "snaive", "ets", "theta", "stl", "demographic", "combination":
-	default:
-		bad("forecast.method", "unknown method %q", c.Forecast.Method)
+	if !slices.Contains(forecast.Methods, c.Forecast.Method) {
+		bad("forecast.method", "unknown method %q (one of %s)", c.Forecast.Method, strings.Join(forecast.Methods, ", "))
 	}
 	if c.Forecast.HorizonMonths < 1 || c.Forecast.HorizonMonths > 120 {
 		bad("forecast.horizon_months", "must be from 1 to 120, not %d", c.Forecast.HorizonMonths)
@@ -464,7 +462,9 @@ func (c *Config) Validate() error {
 	if c.Report.RoundTo < 1 {
 		bad("report.round_to", "must be 1 or more")
 	}
-	if _, err := time.LoadLocation(c.Schedule.Location); err != nil {
+	if c.Schedule.Location == "" {
+		bad("schedule.location", "must not be empty (e.g. Europe/London)")
+	} else if _, err := time.LoadLocation(c.Schedule.Location); err != nil {
 		bad("schedule.location", "unknown time zone %q", c.Schedule.Location)
 	}
 	jobs := map[string]bool{}
@@ -493,6 +493,12 @@ func (c *Config) Validate() error {
 		}
 		if j.Retries < 0 || j.Retries > 10 {
 			bad(field+".retries", "must be from 0 to 10, not %d", j.Retries)
+		}
+		if j.MaxAge <= 0 {
+			bad(field+".max_age", "must be more than 0, not %v: status would fail every run", time.Duration(j.MaxAge))
+		}
+		if j.RetryBackoff < 0 {
+			bad(field+".retry_backoff", "must not be negative")
 		}
 	}
 	switch c.Log.Format {

@@ -3,6 +3,9 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/yhcr/carecast/forecast"
 )
 
 func TestParseErrorsNameTheField(t *testing.T) {
@@ -56,5 +59,116 @@ func TestParseDefaults(t *testing.T) {
 func TestExampleConfigIsValid(t *testing.T) {
 	if _, err := Load("../../carecast.example.yaml"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExplicitZero: a value written in the file is the value used, zero
+// included, wherever zero is valid; where it is not, it is an error naming
+// the field — never silently replaced by the default.
+func TestExplicitZero(t *testing.T) {
+	job := "schedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n"
+	for _, tt := range []struct {
+		field, yaml string
+		check       func(*Config) bool
+	}{
+		{"keep_runs", "keep_runs: 0\n", func(c *Config) bool { return c.KeepRuns == 0 }},
+		{"max_rejected_fraction", "max_rejected_fraction: 0\n", func(c *Config) bool { return c.MaxRejectedFraction == 0 }},
+		{"feeds[0].max_rejected_fraction", "feeds:\n  - {name: a, format: csv, path: /x, max_rejected_fraction: 0}\npseudonymise: {key_env: K}\n",
+			func(c *Config) bool { return c.FeedMaxRejected(c.Feeds[0]) == 0 }},
+		{"lock_timeout", "lock_timeout: 0s\n", func(c *Config) bool { return c.LockTimeout == 0 }},
+		{"demo.seed", "demo:\n  seed: 0\n", func(c *Config) bool { return c.Demo.Seed == 0 }},
+		{"demo.defect_rate", "demo:\n  defect_rate: 0\n", func(c *Config) bool { return c.Demo.DefectRate == 0 }},
+		{"opt_outs.enabled", "opt_outs:\n  enabled: false\n  legal_basis: s251 support\n", func(c *Config) bool { return !c.OptOutsEnabled() }},
+		{"opt_outs.type1.withdrawal_codes", "opt_outs:\n  type1:\n    withdrawal_codes: []\n", func(c *Config) bool { return len(c.OptOuts.Type1.WithdrawalCodes) == 0 }},
+		{"forecast.enabled", "forecast:\n  enabled: false\n", func(c *Config) bool { return !c.ForecastEnabled() }},
+		{"forecast.backtest_origins", "forecast:\n  backtest_origins: 0\n", func(c *Config) bool { return c.Forecast.BacktestOrigins == 0 }},
+		{"forecast.workers", "forecast:\n  workers: 0\n", func(c *Config) bool { return c.Forecast.Workers == 0 }},
+		{"report.enabled", "report:\n  enabled: false\n", func(c *Config) bool { return !c.ReportEnabled() }},
+		{"report.suppress_max", "report:\n  suppress_max: 0\n", func(c *Config) bool { return c.Report.SuppressMax == 0 }},
+		{"schedule.jobs[0].retries", job + "      retries: 0\n", func(c *Config) bool { return c.Schedule.Jobs[0].Retries == 0 }},
+		{"schedule.jobs[0].retry_backoff", job + "      retry_backoff: 0s\n", func(c *Config) bool { return c.Schedule.Jobs[0].RetryBackoff == 0 }},
+	} {
+		t.Run(tt.field, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Errorf("%s: the explicit zero was replaced: %+v", tt.field, c)
+			}
+		})
+	}
+	for _, tt := range []struct{ field, yaml string }{
+		{"work_dir", "work_dir: ''\n"},
+		{"warehouse", "warehouse: ''\n"},
+		{"region", "region: ''\n"},
+		{"demo.scale", "demo:\n  scale: 0\n"},
+		{"demo.years", "demo:\n  years: 0\n"},
+		{"demo.format", "demo:\n  format: ''\n"},
+		{"opt_outs.national_deny_list.max_age", "opt_outs:\n  national_deny_list: {path: l.txt, max_age: 0s}\n"},
+		{"opt_outs.check_service_response.max_age", "opt_outs:\n  check_service_response: {path: r.dat, max_age: 0d}\n"},
+		{"opt_outs.type1.objection_codes", "opt_outs:\n  type1:\n    objection_codes: []\n"},
+		{"forecast.method", "forecast:\n  method: ''\n"},
+		{"forecast.horizon_months", "forecast:\n  horizon_months: 0\n"},
+		{"forecast.horizon_weeks", "forecast:\n  horizon_weeks: 0\n"},
+		{"report.round_to", "report:\n  round_to: 0\n"},
+		{"schedule.location", "schedule:\n  location: ''\n"},
+		{"schedule.jobs[0].max_age", job + "      max_age: 0s\n"},
+		{"schedule.jobs[0].run", job + "      run: ''\n"},
+		{"schedule.jobs[0].catch_up", job + "      catch_up: ''\n"},
+		{"log.format", "log:\n  format: ''\n"},
+		{"log.level", "log:\n  level: ''\n"},
+	} {
+		t.Run(tt.field, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.field) {
+				t.Errorf("%s: error %v, want one naming the field", tt.field, err)
+			}
+		})
+	}
+}
+
+// TestDefaultsWhereLeftOut: what the file leaves out keeps its default,
+// also in list elements and in sections written empty.
+func TestDefaultsWhereLeftOut(t *testing.T) {
+	c, err := Parse([]byte("demo:\nforecast: {}\nopt_outs:\n  national_deny_list: {path: l.txt}\nschedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n    - name: m\n      cron: '0 4 * * *'\n      retries: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Default()
+	if c.Demo != want.Demo || c.Forecast != want.Forecast || c.KeepRuns != 7 || c.MaxRejectedFraction != 0.05 || c.LockTimeout != 0 {
+		t.Errorf("defaults lost: %+v", c)
+	}
+	if got := c.OptOuts.NationalDenyList.MaxAge; got != 0 {
+		t.Errorf("national_deny_list.max_age left out = %v, want 0 (no age checked)", got)
+	}
+	for i, j := range c.Schedule.Jobs {
+		d := defaultJob()
+		if j.Run != d.Run || j.BusinessDate != d.BusinessDate || j.CatchUp != d.CatchUp || j.MaxAge != d.MaxAge || j.RetryBackoff != d.RetryBackoff {
+			t.Errorf("jobs[%d] = %+v, want the defaults %+v", i, j, d)
+		}
+	}
+	if c.Schedule.Jobs[1].Retries != 2 {
+		t.Errorf("jobs[1].retries = %d, want 2", c.Schedule.Jobs[1].Retries)
+	}
+	if c, err := Parse([]byte("lock_timeout: 90s\n")); err != nil || c.LockTimeout != Duration(90*time.Second) {
+		t.Errorf("lock_timeout: 90s = %v, %v", c.LockTimeout, err)
+	}
+	// A job entry keeps strict decoding: unknown fields are errors.
+	if _, err := Parse([]byte("schedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n      retry: 2\n")); err == nil || !strings.Contains(err.Error(), "retry") {
+		t.Errorf("unknown job field: %v", err)
+	}
+}
+
+// TestMethodsAreForecastMethods: every method the config admits is one the
+// forecasting stage runs, and the other way round.
+func TestMethodsAreForecastMethods(t *testing.T) {
+	for _, m := range forecast.Methods {
+		if _, err := Parse([]byte("forecast:\n  method: " + m + "\n")); err != nil {
+			t.Errorf("method %s: %v", m, err)
+		}
+	}
+	if _, err := Parse([]byte("forecast:\n  method: demographic\n")); err == nil {
+		t.Error("method demographic, which the forecasting stage does not run, was accepted")
 	}
 }
