@@ -178,7 +178,12 @@ type Event struct {
 type Objection struct {
 	Feed      string
 	PersonKey string
-	Date      Date
+	Date      Date   // NoDate when Invalid and the record's date could not be read
 	System    string // "SNOMED" or "READ"
 	Code      string
+	// Invalid marks a record that failed validation — and was quarantined
+	// — but whose person reference resolved to PersonKey. Opt-outs fail
+	// closed on it: the person is excluded whatever Date says, unless Code
+	// is a withdrawal code (an invalid withdrawal withdraws nothing).
+	Invalid bool
 }

@@ -26,10 +26,25 @@ const (
 	NotInCheckServiceResponse OptOutReason = "not_in_check_service_response"
 	Type1Objection            OptOutReason = "type1_objection"
 	NoNHSNumber               OptOutReason = "no_nhs_number"
+	// Type1ObjectionInvalid excludes a person because a GP record that may
+	// register an objection failed validation (no date, an impossible one,
+	// a misspelt code system): fail closed, rather than keep a person who
+	// may have objected.
+	Type1ObjectionInvalid OptOutReason = "type1_objection_invalid"
 )
 
-// reasons indexes OptOutReason by a person's compact exclusion code (0 is kept).
-var reasons = [...]OptOutReason{"", NationalDataOptOut, NotInCheckServiceResponse, Type1Objection, NoNHSNumber}
+// reasons indexes OptOutReason by a person's compact exclusion code (0 is
+// kept). The order of the first four is the order ApplyOptOuts tests them.
+var reasons = [...]OptOutReason{"", NationalDataOptOut, NotInCheckServiceResponse, Type1Objection, NoNHSNumber, Type1ObjectionInvalid}
+
+// Exclusion codes, positions in reasons.
+const (
+	exNational uint8 = iota + 1
+	exNotInResponse
+	exType1
+	exNoNHSNumber
+	exType1Invalid
+)
 
 // ErrOptOutList reports a configured opt-out list that is missing,
 // unreadable, malformed, stale, or the Check service's error response. The
@@ -51,6 +66,9 @@ type ListEvidence struct {
 	SHA256   string    `json:"sha256,omitempty"`
 	Modified time.Time `json:"modified,omitzero"`
 	Entries  int       `json:"entries"` // NHS numbers in a list; people objecting, for Type 1
+	// Invalid counts, for Type 1, the people whose objection-like records
+	// failed validation and who are excluded for it (fail closed).
+	Invalid int `json:"invalid,omitempty"`
 }
 
 // OptOuts holds every opt-out source of a run.
@@ -65,10 +83,12 @@ type OptOuts struct {
 	evidence          []ListEvidence
 }
 
-// type1State is the latest Type 1 code seen for a person.
+// type1State is the latest Type 1 code seen for a person, and whether an
+// objection-like record about them failed validation.
 type type1State struct {
-	date   canonical.Date
-	object bool
+	date    canonical.Date // NoDate until a valid code is seen
+	object  bool
+	invalid bool
 }
 
 // LoadOptOuts reads the configured lists, failing closed: a list that is
@@ -231,32 +251,60 @@ func nhsKey(key string) (uint64, bool) {
 // code wins. On the same date an objection beats a withdrawal whatever the
 // order they arrive in: the result does not depend on feed order, and doubt
 // falls on the side of the person's objection.
+//
+// An Invalid record (one that failed validation) excludes its person
+// whatever its date and whatever else is known — unless its code is a
+// withdrawal code: an invalid withdrawal withdraws nothing.
 func (o *OptOuts) AddObjection(ob *canonical.Objection) {
-	object := o.objection[ob.Code]
-	if !object && !o.withdrawal[ob.Code] {
-		return
-	}
+	object, withdraw := o.objection[ob.Code], o.withdrawal[ob.Code]
 	s, ok := o.type1.get(ob.PersonKey)
-	if ok && (ob.Date < s.date || ob.Date == s.date && !object) {
-		return
+	if !ok {
+		s.date = canonical.NoDate
 	}
-	o.type1.put(ob.PersonKey, type1State{date: ob.Date, object: object})
+	switch {
+	case ob.Invalid:
+		if withdraw {
+			return
+		}
+		s.invalid = true
+	case !object && !withdraw:
+		return
+	case s.date.Valid() && (ob.Date < s.date || ob.Date == s.date && !object):
+		return
+	default:
+		s.date, s.object = ob.Date, object
+	}
+	o.type1.put(ob.PersonKey, s)
 }
 
-// objects reports whether the latest Type 1 code of the person at i (an
-// index of a People key) is an objection.
-func (o *OptOuts) objects(i int32, ok bool) bool {
-	return ok && o.type1.at(i).object
+// type1Exclusion returns the exclusion code of the person at i (an index of a
+// People key) for Type 1: exType1 when their latest code objects,
+// exType1Invalid when only an invalid record about them may, 0 otherwise.
+func (o *OptOuts) type1Exclusion(i int32, ok bool) uint8 {
+	if !ok {
+		return 0
+	}
+	switch s := o.type1.at(i); {
+	case s.object:
+		return exType1
+	case s.invalid:
+		return exType1Invalid
+	}
+	return 0
 }
 
 // Evidence returns what each source held: one entry per list file read, and
-// one for GP Type 1 codes (people whose latest code is an objection).
+// one for GP Type 1 codes (people whose latest code is an objection, and
+// people excluded because a record about them failed validation).
 func (o *OptOuts) Evidence() []ListEvidence {
-	n := 0
+	t1 := ListEvidence{Source: SourceType1}
 	for i := range int32(o.type1.len()) {
-		if o.type1.at(i).object {
-			n++
+		switch o.type1Exclusion(i, true) {
+		case exType1:
+			t1.Entries++
+		case exType1Invalid:
+			t1.Invalid++
 		}
 	}
-	return append(append([]ListEvidence(nil), o.evidence...), ListEvidence{Source: SourceType1, Entries: n})
+	return append(append([]ListEvidence(nil), o.evidence...), t1)
 }

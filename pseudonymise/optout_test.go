@@ -247,8 +247,58 @@ func TestType1LatestWins(t *testing.T) {
 			for _, c := range tt.codes {
 				o.AddObjection(&canonical.Objection{Feed: "gp", PersonKey: "9990000018", Date: c.date, System: "SNOMED", Code: c.code})
 			}
-			if got := o.objects(lookup(o.type1.nhs, 9990000018)); got != tt.want {
+			if got := o.type1Exclusion(lookup(o.type1.nhs, 9990000018)) == exType1; got != tt.want {
 				t.Errorf("objects = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// Finding 3 of issue 14: an objection-like record that fails validation
+// excludes its person (fail closed), whatever else is known; an invalid
+// withdrawal withdraws nothing.
+func TestType1InvalidRecordsFailClosed(t *testing.T) {
+	cfg := config.OptOuts{Type1: config.Type1{
+		ObjectionCodes:  []string{"827241000000103", "9Nu0"},
+		WithdrawalCodes: []string{"827261000000102", "9Nu1"},
+	}}
+	d := canonical.MakeDate
+	valid := func(date canonical.Date, code string) canonical.Objection {
+		return canonical.Objection{Feed: "gp", PersonKey: "9990000018", Date: date, System: "SNOMED", Code: code}
+	}
+	invalid := func(code string) canonical.Objection {
+		return canonical.Objection{Feed: "gp", PersonKey: "9990000018", Date: canonical.NoDate, System: "SNOMED CT", Code: code, Invalid: true}
+	}
+	tests := []struct {
+		name    string
+		records []canonical.Objection
+		want    uint8
+	}{
+		{"invalid objection alone", []canonical.Objection{invalid("827241000000103")}, exType1Invalid},
+		{"invalid record with no code", []canonical.Objection{invalid("")}, exType1Invalid},
+		{"invalid record with an unknown code", []canonical.Objection{invalid("X1234")}, exType1Invalid},
+		{"a later valid withdrawal does not undo it", []canonical.Objection{invalid("9Nu0"), valid(d(2024, 1, 1), "9Nu1")}, exType1Invalid},
+		{"nor an earlier one", []canonical.Objection{valid(d(2024, 1, 1), "9Nu1"), invalid("9Nu0")}, exType1Invalid},
+		{"a valid objection is counted as one", []canonical.Objection{invalid("9Nu0"), valid(d(2024, 1, 1), "9Nu0")}, exType1},
+		{"invalid withdrawal alone", []canonical.Objection{invalid("9Nu1")}, 0},
+		{"invalid withdrawal withdraws nothing", []canonical.Objection{valid(d(2020, 1, 1), "9Nu0"), invalid("827261000000102")}, exType1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := LoadOptOuts(cfg, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tt.records {
+				o.AddObjection(&tt.records[i])
+			}
+			if got := o.type1Exclusion(lookup(o.type1.nhs, 9990000018)); got != tt.want {
+				t.Errorf("exclusion = %d, want %d", got, tt.want)
+			}
+			ev := o.Evidence()
+			t1 := ev[len(ev)-1]
+			if (tt.want == exType1Invalid) != (t1.Invalid == 1) || (tt.want == exType1) != (t1.Entries == 1) {
+				t.Errorf("evidence %+v", t1)
 			}
 		})
 	}

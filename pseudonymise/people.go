@@ -196,8 +196,9 @@ type OptOutCount struct {
 
 // ApplyOptOuts marks who is excluded, and returns how many people each
 // reason removed, by feed and place, sorted. In order: the national deny
-// list, absence from the Check service response, a GP Type 1 objection, no
-// NHS number (unless configured to include such people). With enabled false
+// list, absence from the Check service response, a GP Type 1 objection (or
+// an objection-like record that failed validation: fail closed), no NHS
+// number (unless configured to include such people). With enabled false
 // (a run with a legal basis instead) the lists and Type 1 remove nobody;
 // people without an NHS number are still excluded unless configured in.
 // Calling it again starts afresh.
@@ -227,30 +228,38 @@ func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
 	for n, i := range p.idx.nhs {
 		x := p.idx.at(i)
 		var r uint8
+		t1 := uint8(0)
+		if enabled {
+			t1 = o.type1Exclusion(lookup(o.type1.nhs, n))
+		}
 		switch {
 		case enabled && o.deny != nil && has(o.deny, n):
-			r = 1
+			r = exNational
 		case enabled && o.allow != nil && !has(o.allow, n):
-			r = 2
-		case enabled && o.objects(lookup(o.type1.nhs, n)):
-			r = 3
+			r = exNotInResponse
+		case t1 != 0:
+			r = t1
 		case !x.hasNHS && !o.includeWithoutNHS:
-			r = 4
+			r = exNoNHSNumber
 		}
 		mark(x, r)
 	}
 	for key, i := range p.idx.other {
 		x := p.idx.at(i)
 		var r uint8
+		t1 := uint8(0)
+		if enabled {
+			t1 = o.type1Exclusion(lookup(o.type1.other, key))
+		}
 		switch {
-		case enabled && o.objects(lookup(o.type1.other, key)):
-			r = 3
+		case t1 != 0:
+			r = t1
 		case !x.hasNHS && !o.includeWithoutNHS:
-			r = 4
+			r = exNoNHSNumber
 		case x.hasNHS && enabled && (o.deny != nil || o.allow != nil):
 			// Marked as an NHS number, yet not of its form: the lists
 			// cannot be checked, so fail closed.
-			r = 4
+			r = exNoNHSNumber
 		}
 		mark(x, r)
 	}

@@ -341,3 +341,27 @@ func TestResidenceMerge(t *testing.T) {
 		})
 	}
 }
+
+// An invalid objection-like record in one feed excludes the person it
+// names in every feed, counted under its own reason.
+func TestPeopleInvalidObjectionExcludesEverywhere(t *testing.T) {
+	d := canonical.MakeDate
+	p := NewPeople()
+	p.SetGeneraliser(NewGeneraliser(yorkshire(t), nil))
+	p.Add(&canonical.Person{Feed: "acute", Key: "9990000018", HasNHSNumber: true, BirthDate: d(1950, 6, 15), LSOA: "E01011092"})
+	p.Add(&canonical.Person{Feed: "acute", Key: "9990000026", HasNHSNumber: true, BirthDate: d(1950, 6, 15), LSOA: "E01011092"})
+	o, err := LoadOptOuts(config.OptOuts{Type1: config.Type1{ObjectionCodes: []string{"9Nu0"}, WithdrawalCodes: []string{"9Nu1"}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The GP feed's record had no date; the person is not in its persons.
+	o.AddObjection(&canonical.Objection{Feed: "gp", PersonKey: "9990000018", Date: canonical.NoDate, Code: "9Nu0", Invalid: true})
+	got := p.ApplyOptOuts(o, true)
+	want := []OptOutCount{{Type1ObjectionInvalid, "acute", "E08000034", 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("counts %v, want %v", got, want)
+	}
+	if got := p.ApplyOptOuts(o, false); len(got) != 0 {
+		t.Errorf("with opt-outs disabled: %v", got)
+	}
+}

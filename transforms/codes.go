@@ -102,18 +102,3 @@ func IsDiagnosticTestCode(c string) bool { return diagnosticTestCodes[c] }
 // IsAfterDeathCode reports whether an encounter code is activity that
 // follows a death by nature, such as death certification.
 func IsAfterDeathCode(c string) bool { return afterDeathCodes[c] }
-
-// IsGPPractice reports whether an ODS code has the shape of a GP practice
-// code: a letter and five digits (B86001), where trusts have three
-// characters (RR8) and their sites five (RR801).
-func IsGPPractice(ods string) bool {
-	if len(ods) != 6 || ods[0] < 'A' || ods[0] > 'Z' {
-		return false
-	}
-	for i := 1; i < 6; i++ {
-		if ods[i] < '0' || ods[i] > '9' {
-			return false
-		}
-	}
-	return true
-}

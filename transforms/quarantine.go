@@ -15,7 +15,10 @@ var ErrTooManyRejected = errors.New("too many records rejected")
 // Rejection is one rejected record. It names where the record is and why it
 // was rejected, never what it held: its values may identify someone.
 type Rejection struct {
-	Feed   string
+	Feed string
+	// File is the input the record is in. A reader sets it to the file's
+	// path; Reject replaces that by the input's name (Inputs: feed and
+	// ordinal), so that a rejection never holds a file name.
 	File   string
 	Record int64  // line number in CSV and NDJSON files, entry index in a Bundle
 	Entity string // EntityPerson, EntityEvent or EntityObjection
@@ -44,7 +47,8 @@ type readKey struct{ feed, entity string }
 // read, so that each feed's rejected share can be checked. It is safe for
 // concurrent use.
 type Quarantine struct {
-	place func(string) string
+	place  func(string) string
+	inputs *Inputs
 
 	mu         sync.Mutex
 	rejections []Rejection
@@ -59,16 +63,35 @@ type Quarantine struct {
 func NewQuarantine(place func(personKey string) string) *Quarantine {
 	return &Quarantine{
 		place:    place,
+		inputs:   NewInputs(),
 		counts:   map[countKey]int64{},
 		unmapped: map[UnmappedCount]int64{},
 		read:     map[readKey]int64{},
 	}
 }
 
+// SetInputs makes q name files by in (the run's inputs, named before any
+// feed is read) rather than by its own Inputs, which names files in the
+// order they are first rejected.
+func (q *Quarantine) SetInputs(in *Inputs) {
+	q.mu.Lock()
+	q.inputs = in
+	q.mu.Unlock()
+}
+
+// Inputs returns the inputs q names files by.
+func (q *Quarantine) Inputs() *Inputs {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.inputs
+}
+
 // Reject records r, filling r.LAD from personKey ("" when the record names
-// no usable person). The key itself is not stored.
+// no usable person) and replacing r.File, a path, by the input's name. The
+// key itself is not stored.
 func (q *Quarantine) Reject(r Rejection, personKey string) {
 	r.LAD = q.lad(personKey)
+	r.File = q.Inputs().Name(r.Feed, r.File)
 	q.mu.Lock()
 	q.rejections = append(q.rejections, r)
 	q.counts[countKey{r.Feed, r.Entity, r.Reason, r.LAD}]++

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/yhcr/carecast/forecast"
+	"github.com/yhcr/carecast/transforms"
 )
 
 // Config is the whole of carecast.yaml.
@@ -47,6 +49,12 @@ type Config struct {
 	Log          Log          `yaml:"log"`
 	LockTimeout  Duration     `yaml:"lock_timeout"`
 
+	// SharedIdentifierSystems are identifier systems (URIs) every feed
+	// issues from one register, so that the same value is the same person
+	// whichever feed sends it. Any other local identifier is namespaced by
+	// its feed: two trusts' MRN 123 are two people.
+	SharedIdentifierSystems []string `yaml:"shared_identifier_systems"`
+
 	// Path is the file the config was read from ("" for the default).
 	Path string `yaml:"-"`
 	// Hash is the SHA-256 of the config file's bytes, recorded in every run.
@@ -64,6 +72,23 @@ type Feed struct {
 	PersonID string `yaml:"person_id"`
 	// MaxRejectedFraction overrides the top-level value for this feed.
 	MaxRejectedFraction *float64 `yaml:"max_rejected_fraction"`
+	// LocalCodeSystems are the partner's own code systems, whose codes
+	// may pass through to the outputs besides those of the built-in ones
+	// (ICD-10, SNOMED, OPCS-4, READ, LOINC).
+	LocalCodeSystems []LocalCodeSystem `yaml:"local_code_systems"`
+}
+
+// LocalCodeSystem declares a partner's own code system.
+type LocalCodeSystem struct {
+	// Name is what activity.code_system says (and a CSV feed's
+	// code_system column holds): 2 to 20 upper-case letters, digits and
+	// hyphens.
+	Name string `yaml:"name"`
+	// URI is the system's FHIR coding.system, if FHIR feeds use it.
+	URI string `yaml:"uri"`
+	// Pattern is a regular expression every code must match whole. It must
+	// not admit spaces, NHS numbers, postcodes, names or dates.
+	Pattern string `yaml:"pattern"`
 }
 
 // Demo configures the embedded synthetic region used when no feeds are set.
@@ -391,6 +416,18 @@ func (c *Config) Validate() error {
 		}
 		if m := f.MaxRejectedFraction; m != nil && (*m < 0 || *m > 1) {
 			bad(field+".max_rejected_fraction", "must be between 0 and 1, not %v", *m)
+		}
+		for j, cs := range f.LocalCodeSystems {
+			if _, err := transforms.LocalCodeSystem(cs.Name, cs.URI, cs.Pattern); err != nil {
+				bad(fmt.Sprintf("%s.local_code_systems[%d]", field, j), "%v", err)
+			}
+		}
+	}
+	for i, sys := range c.SharedIdentifierSystems {
+		if u, err := url.Parse(sys); err != nil || !(u.Scheme == "https" || u.Scheme == "http") || u.Host == "" {
+			if !strings.HasPrefix(sys, "urn:oid:") {
+				bad(fmt.Sprintf("shared_identifier_systems[%d]", i), "%q is not a registered identifier system URI (https://… or urn:oid:…)", sys)
+			}
 		}
 	}
 	if c.Demo.Scale <= 0 || c.Demo.Scale > 10 {

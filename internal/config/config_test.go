@@ -24,6 +24,11 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"bad job", "schedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n      run: dance\n", []string{"schedule.jobs[0].run"}},
 		{"bad cron", "schedule:\n  jobs:\n    - name: n\n      cron: '0 25 * * *'\n", []string{"schedule.jobs[0].cron", "25"}},
 		{"bad zone", "schedule:\n  location: Mars/Olympus\n", []string{"schedule.location"}},
+		{"loose local code system", "feeds:\n  - name: a\n    format: csv\n    path: /x\n    local_code_systems:\n      - {name: LOCAL, pattern: '[A-Za-z ]+'}\npseudonymise: {key_env: K}\n",
+			[]string{"feeds[0].local_code_systems[0]", "free text"}},
+		{"local code system named as a built-in", "feeds:\n  - name: a\n    format: csv\n    path: /x\n    local_code_systems:\n      - {name: SNOMED, pattern: 'LP[0-9]{4}'}\npseudonymise: {key_env: K}\n",
+			[]string{"feeds[0].local_code_systems[0]", "built-in"}},
+		{"shared system not a URI", "shared_identifier_systems: [MRN]\n", []string{"shared_identifier_systems[0]", "MRN"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

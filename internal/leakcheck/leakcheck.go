@@ -95,8 +95,9 @@ func (n *Needles) AddPerson(p *canonical.Person) {
 	if p.HasNHSNumber && len(p.Key) == 10 {
 		n.addText(NHSNumber, p.Key)
 		n.addText(NHSNumberSpaced, p.Key[:3]+" "+p.Key[3:6]+" "+p.Key[6:])
-	} else if _, value, ok := strings.Cut(p.Key, "|"); ok {
-		n.addText(LocalID, value)
+	} else if i := strings.LastIndexByte(p.Key, '|'); i >= 0 {
+		// "<system>|<value>", or "<feed>|<system>|<value>" when namespaced.
+		n.addText(LocalID, p.Key[i+1:])
 	}
 	n.addText(Name, p.Name)
 	n.addText(Address, p.Address)

@@ -47,6 +47,7 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("csv feed %s: not a folder: %w", dir, transforms.ErrNotFeed)
 	}
+	opts.Feed = name
 	f := &Feed{name: name, dir: dir, opts: opts}
 	for _, spec := range []struct {
 		dst      *string
@@ -157,8 +158,9 @@ func (p *pass) reject(r transforms.Reason, field, key string) {
 
 func (p *pass) get(i int) string { return p.t.Get(i) }
 
-// person reads the row's person reference: the NHS number, else
-// "<local_id_system>|<local_id>". On failure it returns the reason and the
+// person reads the row's person reference: the NHS number, else the local
+// identifier, namespaced by the feed unless its system is shared
+// (Options.PersonKey). On failure it returns the reason and the
 // column at fault.
 func (p *pass) person() (key string, nhs bool, r transforms.Reason, field string) {
 	if v := p.get(p.ref[0]); v != "" {
@@ -172,7 +174,7 @@ func (p *pass) person() (key string, nhs bool, r transforms.Reason, field string
 	case system == "":
 		return "", false, transforms.MissingField, "local_id_system"
 	}
-	return system + "|" + value, false, "", ""
+	return p.feed.opts.PersonKey(system, value), false, "", ""
 }
 
 // Persons reads persons.csv. The *canonical.Person passed to fn is reused.
@@ -211,6 +213,10 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 		s, r := parseSex(p.get(sex))
 		if r != "" {
 			p.reject(r, "sex", key)
+			return nil
+		}
+		if r := transforms.CheckShape(p.get(practice), transforms.IsGPPractice); r != "" {
+			p.reject(r, "gp_practice", key)
 			return nil
 		}
 		if !seen.Add(key) {
@@ -318,6 +324,9 @@ func (p *pass) event(e *canonical.Event, service, setting, provider, date, when,
 	if e.Provider = p.get(provider); e.Provider == "" {
 		return transforms.MissingField, "provider"
 	}
+	if r := transforms.CheckShape(e.Provider, transforms.IsProvider); r != "" {
+		return r, "provider"
+	}
 	var r transforms.Reason
 	if e.Date, r = p.feed.opts.CheckDate(p.get(date)); r != "" {
 		return r, "event_date"
@@ -328,10 +337,11 @@ func (p *pass) event(e *canonical.Event, service, setting, provider, date, when,
 		}
 	}
 	e.CodeSystem, e.Code = p.get(system), p.get(code)
-	switch e.CodeSystem {
-	case "", "ICD-10", "SNOMED", "OPCS-4", "READ":
-	default:
-		return transforms.UnknownCode, "code_system"
+	switch r := p.feed.opts.CheckCode(e.CodeSystem, e.Code); {
+	case r == transforms.BadValue || r == transforms.MissingField && e.CodeSystem != "":
+		return r, "code"
+	case r != "":
+		return r, "code_system"
 	}
 	if v := p.get(stay); v != "" {
 		n, err := strconv.ParseInt(v, 10, 32)
@@ -356,7 +366,9 @@ func minute(s string) int16 {
 	return int16(h*60 + m)
 }
 
-// Objections reads gp_objections.csv, when the feed has one. The
+// Objections reads gp_objections.csv, when the feed has one. Every row is
+// objection-like: one that fails validation but names a person is passed
+// on with Invalid set, so that the person is excluded (fail closed). The
 // *canonical.Objection passed to fn is reused.
 func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func(*canonical.Objection) error) error {
 	if f.objections == "" {
@@ -371,23 +383,25 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 	system, code, date := t.Index("code_system"), t.Index("code"), t.Index("recorded_date")
 	var o canonical.Objection
 	return p.each(ctx, func(key string, _ bool) error {
-		o = canonical.Objection{Feed: f.name, PersonKey: key, System: p.get(system), Code: p.get(code)}
+		o = canonical.Objection{Feed: f.name, PersonKey: key, System: p.get(system), Code: p.get(code), Date: canonical.NoDate}
 		var r transforms.Reason
 		var field string
 		switch {
 		case o.System == "":
 			r, field = transforms.MissingField, "code_system"
-		case o.System != "SNOMED" && o.System != "READ":
+		case o.System != transforms.SNOMED && o.System != transforms.Read:
 			r, field = transforms.UnknownCode, "code_system"
-		case o.Code == "":
-			r, field = transforms.MissingField, "code"
 		default:
+			if r = f.opts.CheckCode(o.System, o.Code); r != "" {
+				field = "code"
+				break
+			}
 			o.Date, r = f.opts.CheckDate(p.get(date))
 			field = "recorded_date"
 		}
 		if r != "" {
 			p.reject(r, field, key)
-			return nil
+			o.Invalid = true
 		}
 		return fn(&o)
 	})

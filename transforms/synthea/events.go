@@ -56,12 +56,22 @@ func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people tran
 			reject(transforms.MissingField, "Id", "")
 			return nil
 		}
+		// ORGANIZATION and REASONCODE pass through to the outputs: anything
+		// but an organisation id and a SNOMED CT concept may be free text.
+		if r := transforms.CheckShape(e.Provider, isOrganisation); r != "" {
+			reject(r, "ORGANIZATION", f.key(t.Get(enc.patient)))
+			return nil
+		}
+		if r := transforms.CheckShape(t.Get(enc.reason), transforms.IsSNOMED); r != "" {
+			reject(r, "REASONCODE", f.key(t.Get(enc.patient)))
+			return nil
+		}
 		var known bool
 		if e.Service, known = encounterService(t.Get(enc.class), t.Get(enc.code), t.Get(enc.reason)); !known {
 			q.Unmapped(f.name, transforms.EntityEvent, "ENCOUNTERCLASS")
 		}
 		if code := t.Get(enc.reason); code != "" {
-			e.CodeSystem, e.Code = "SNOMED", code
+			e.CodeSystem, e.Code = transforms.SNOMED, code
 		}
 		if e.Service == canonical.EmergencyAdmission || e.Service == canonical.ElectiveAdmission {
 			if stop, _, r := f.opts.CheckDateTime(t.Get(enc.stop)); r == "" {
@@ -125,6 +135,10 @@ func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people tran
 		return emit(reject, t.Get(ob.patient), t.Get(ob.date), "DATE", false)
 	})
 }
+
+// isOrganisation reports whether an ORGANIZATION is an organisation's id:
+// Synthea's UUIDs, or an ODS code where a partner has mapped them.
+func isOrganisation(s string) bool { return transforms.IsUUID(s) || transforms.IsODSCode(s) }
 
 func isTest(category string) bool {
 	return strings.EqualFold(category, "laboratory") || strings.EqualFold(category, "imaging")

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/transforms"
@@ -54,6 +55,7 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("synthea feed %s: not a folder: %w", dir, transforms.ErrNotFeed)
 	}
+	opts.Feed = name
 	f := &Feed{name: name, opts: opts, paths: map[string]string{}}
 	for _, spec := range files {
 		path := transforms.FindFile(dir, spec.name)
@@ -136,8 +138,9 @@ func always(entity string) func(*transforms.Table) string {
 	return func(*transforms.Table) string { return entity }
 }
 
-// key returns the person key of a Synthea patient id.
-func (f *Feed) key(id string) string { return f.opts.PersonIDSystem + "|" + id }
+// key returns the person key of a Synthea patient id, namespaced by the
+// feed unless person_id is a shared system.
+func (f *Feed) key(id string) string { return f.opts.PersonKey(f.opts.PersonIDSystem, id) }
 
 // Persons reads patients.csv. The *canonical.Person passed to fn is reused.
 func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*canonical.Person) error) error {
@@ -192,7 +195,9 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 }
 
 // Objections reads the conditions and observations coded with a Type 1
-// objection code. The *canonical.Objection passed to fn is reused.
+// objection code. One that fails validation but names a patient is passed
+// on with Invalid set, so that the patient is excluded (fail closed). The
+// *canonical.Objection passed to fn is reused.
 func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func(*canonical.Objection) error) error {
 	var o canonical.Objection
 	for _, spec := range []struct{ file, date string }{{"conditions.csv", "start"}, {"observations.csv", "date"}} {
@@ -220,14 +225,14 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 				reject(transforms.MissingField, "PATIENT", "")
 				return nil
 			}
-			o = canonical.Objection{Feed: f.name, PersonKey: f.key(id), Code: t.Get(code), System: "SNOMED"}
+			o = canonical.Objection{Feed: f.name, PersonKey: f.key(id), Code: t.Get(code), System: transforms.SNOMED}
 			if !isDigits(o.Code) {
-				o.System = "READ"
+				o.System = transforms.Read
 			}
 			var r transforms.Reason
 			if o.Date, _, r = f.opts.CheckDateTime(t.Get(date)); r != "" {
-				reject(r, "DATE", o.PersonKey)
-				return nil
+				reject(r, strings.ToUpper(spec.date), o.PersonKey)
+				o.Date, o.Invalid = canonical.NoDate, true
 			}
 			return fn(&o)
 		})

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/yhcr/carecast/canonical"
@@ -96,4 +98,87 @@ func FuzzSyntheaCSV(f *testing.F) {
 		files := map[string][]byte{"patients.csv": patients, "encounters.csv": encounters, "observations.csv": observations}
 		feedtest.FuzzRead(t, files, func(dir string) (transforms.Feed, error) { return Open("fuzz", dir, testOptions()) })
 	})
+}
+
+func readExport(t *testing.T, name string, files map[string]string) *feedtest.Result {
+	t.Helper()
+	return feedtest.ReadFeed(t, feedtest.WriteFeed(t, files), func(dir string) (transforms.Feed, error) {
+		return Open(name, dir, testOptions())
+	})
+}
+
+const (
+	patient1   = "53a96042-62b9-534a-5e14-107d89e3efdb"
+	patient2   = "4c436da0-38b3-ea7e-223a-536da95e51fe"
+	org        = "b1b5d282-8c7b-330c-8d8d-8549cdc7ab46"
+	patients   = "Id,BIRTHDATE,GENDER\n" + patient1 + ",1938-05-28,F\n" + patient2 + ",1980-06-26,M\n"
+	encHeader  = "Id,START,STOP,PATIENT,ORGANIZATION,ENCOUNTERCLASS,CODE,REASONCODE\n"
+	needleText = "Mrs Jane Smith HD5 8XY"
+	needleNHS  = "9434765919"
+)
+
+// Finding 2 of issue 14: ORGANIZATION and REASONCODE pass through to the
+// outputs, so a value of the wrong shape rejects the encounter as
+// bad_value.
+func TestPassThroughFieldsAreShapeChecked(t *testing.T) {
+	r := readExport(t, "synthea", map[string]string{
+		"patients.csv": patients,
+		"encounters.csv": encHeader +
+			"e1,2020-01-01T10:00:00Z,," + patient1 + "," + org + ",emergency,50849002,\n" +
+			"e2,2020-01-02T10:00:00Z,," + patient1 + "," + needleText + ",emergency,50849002,\n" +
+			"e3,2020-01-03T10:00:00Z,," + patient1 + "," + org + ",emergency,50849002," + needleNHS + "\n" +
+			"e4,2020-01-04T10:00:00Z,," + patient1 + ",RR8,inpatient,183452005,25876001\n",
+	})
+	var kept []string
+	for _, e := range r.Events {
+		kept = append(kept, e.SourceID)
+	}
+	if !slices.Equal(kept, []string{"e1", "e4"}) {
+		t.Errorf("events kept %v, want e1 and e4", kept)
+	}
+	got := map[string]int{}
+	for _, j := range r.Quarantine.Rejections() {
+		got[string(j.Reason)+" "+j.Field]++
+	}
+	if want := map[string]int{"bad_value ORGANIZATION": 1, "bad_value REASONCODE": 1}; !maps.Equal(got, want) {
+		t.Errorf("rejections %v, want %v", got, want)
+	}
+}
+
+// Finding 3 of issue 14: a Type 1 entry that fails validation excludes its
+// patient (passed on as Invalid); one naming no patient is only rejected.
+func TestInvalidObjectionsFailClosed(t *testing.T) {
+	r := readExport(t, "synthea", map[string]string{
+		"patients.csv":   patients,
+		"encounters.csv": encHeader,
+		"conditions.csv": "START,STOP,PATIENT,ENCOUNTER,CODE\n" +
+			"2020-01-01,," + patient1 + ",e1,827241000000103\n" +
+			"2031-01-01,," + patient2 + ",e1,827241000000103\n" +
+			"2020-02-30,,someone,e1,9Nu0\n" +
+			",,,e1,827241000000103\n",
+	})
+	type obj struct {
+		key     string
+		invalid bool
+	}
+	var got []obj
+	for _, o := range r.Objections {
+		got = append(got, obj{o.PersonKey, o.Invalid})
+	}
+	want := []obj{{"synthea|synthea-id|" + patient1, false}, {"synthea|synthea-id|" + patient2, true}, {"synthea|synthea-id|someone", true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("objections\n got %v\nwant %v", got, want)
+	}
+	if n := len(r.Quarantine.Rejections()); n != 3 {
+		t.Errorf("%d rejections, want 3", n)
+	}
+}
+
+// Finding 6 of issue 14: Synthea ids are namespaced by the feed.
+func TestKeysNamespacedByFeed(t *testing.T) {
+	files := map[string]string{"patients.csv": patients, "encounters.csv": encHeader}
+	a, b := readExport(t, "a", files), readExport(t, "b", files)
+	if a.Persons[0].Key == b.Persons[0].Key {
+		t.Errorf("two feeds' patients share the key %q", a.Persons[0].Key)
+	}
 }

@@ -41,8 +41,16 @@ type Result struct {
 // Read reads f's persons, objections and events, in the pipeline's order.
 func Read(ctx context.Context, f transforms.Feed) (*Result, error) {
 	r := &Result{Feed: f.Name(), Quarantine: transforms.NewQuarantine(nil)}
+	// Inputs are named as the pipeline names them, from the feed's folder.
+	files, err := f.Files()
+	if err != nil {
+		return nil, err
+	}
+	if len(files) > 0 {
+		r.Quarantine.Inputs().AddFeed(f.Name(), filepath.Dir(files[0]))
+	}
 	people := People{}
-	err := f.Persons(ctx, r.Quarantine, func(p *canonical.Person) error {
+	err = f.Persons(ctx, r.Quarantine, func(p *canonical.Person) error {
 		r.Persons = append(r.Persons, *p)
 		people[p.Key] = [2]canonical.Date{p.BirthDate, p.DeathDate}
 		return nil
@@ -87,7 +95,8 @@ func (r *Result) Counts() string {
 }
 
 // String is the full summary for golden files: counts, every record kept
-// and every rejection.
+// and every rejection. A rejection names its input (feed#n); the summary
+// shows that input's file name, which the fixtures' names make readable.
 func (r *Result) String() string {
 	var b strings.Builder
 	b.WriteString(r.Counts())
@@ -96,7 +105,11 @@ func (r *Result) String() string {
 			p.Key, p.HasNHSNumber, p.BirthDate, p.DeathDate, p.Sex, p.LSOA, p.Practice)
 	}
 	for _, o := range r.Objections {
-		fmt.Fprintf(&b, "objection %s %s %s %s\n", o.PersonKey, o.Date, o.System, o.Code)
+		invalid := ""
+		if o.Invalid {
+			invalid = " invalid"
+		}
+		fmt.Fprintf(&b, "objection %s %s %s %s%s\n", o.PersonKey, o.Date, o.System, o.Code, invalid)
 	}
 	for _, e := range r.Events {
 		fmt.Fprintf(&b, "event %s %s %s %s minute=%d %s provider=%s code=%s:%s stay=%d\n",
@@ -104,7 +117,7 @@ func (r *Result) String() string {
 	}
 	for _, j := range r.Quarantine.Rejections() {
 		fmt.Fprintf(&b, "rejected %s %s:%d %s %s field=%s lad=%s\n",
-			j.Feed, filepath.Base(j.File), j.Record, j.Entity, j.Reason, j.Field, j.LAD)
+			j.Feed, r.fileOf(j.File), j.Record, j.Entity, j.Reason, j.Field, j.LAD)
 	}
 	for _, u := range r.Quarantine.UnmappedCounts() {
 		fmt.Fprintf(&b, "unmapped %s %s %s %d\n", u.Feed, u.Entity, u.Field, u.N)
@@ -182,13 +195,7 @@ const Marker = "QZXMARKER"
 // fuzz target by itself.
 func FuzzRead(t *testing.T, files map[string][]byte, open func(dir string) (transforms.Feed, error)) {
 	t.Helper()
-	dir := t.TempDir()
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f, err := open(dir)
+	f, err := open(WriteFeed(t, files))
 	if err != nil {
 		if _, leaked := Leaks(nil, err, []string{Marker}); leaked {
 			t.Fatalf("error holds an input value: %v", err)
@@ -203,4 +210,42 @@ func FuzzRead(t *testing.T, files map[string][]byte, open func(dir string) (tran
 	if _, leaked := Leaks(q, err, []string{Marker}); leaked {
 		t.Fatalf("a rejection or error holds an input value (err %v)", err)
 	}
+}
+
+// WriteFeed writes a feed folder of files (name → content) in a temporary
+// folder and returns its path.
+func WriteFeed[T string | []byte](t testing.TB, files map[string]T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// ReadFeed opens the feed in dir with open and reads it, failing the test
+// on any error.
+func ReadFeed(t testing.TB, dir string, open func(dir string) (transforms.Feed, error)) *Result {
+	t.Helper()
+	f, err := open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Read(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// fileOf returns the file name of the input called name, checking that a
+// rejection names its input, never its file.
+func (r *Result) fileOf(name string) string {
+	path := r.Quarantine.Inputs().PathOf(name)
+	if path == "" {
+		return "NOT-AN-INPUT-NAME(" + name + ")"
+	}
+	return filepath.Base(path)
 }
