@@ -38,9 +38,10 @@ type feedCountRow struct {
 }
 
 // quarantineRow is a row of quarantine.parquet: where and why, never what.
+// The input is named by feed and ordinal, never by its file name.
 type quarantineRow struct {
 	Feed   string `parquet:"feed,dict"`
-	File   string `parquet:"file,dict"`
+	Input  string `parquet:"input,dict"`
 	Record int64  `parquet:"record"`
 	Entity string `parquet:"entity,dict"`
 	Reason string `parquet:"reason,dict"`
@@ -66,23 +67,32 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 		Today:          today,
 		PostcodeLookup: postcodes,
 		Type1Codes:     slices.Concat(type1.ObjectionCodes, type1.WithdrawalCodes),
+		SharedSystems:  p.cfg.SharedIdentifierSystems,
+	}
+	// Inputs are named by feed and ordinal before anything is read, and
+	// every error met reading a feed is redacted: file names may carry a
+	// patient's name or NHS number.
+	inputs := transforms.NewInputs()
+	for _, fc := range p.feeds {
+		inputs.AddFeed(fc.Name, fc.Path)
 	}
 	opened := make([]transforms.Feed, 0, len(p.feeds))
 	for _, fc := range p.feeds {
 		f, err := feeds.Open(fc, opts)
 		if err != nil {
-			return permanent(fmt.Errorf("feed %s: %w", fc.Name, err))
+			return permanent(inputs.RedactError(fmt.Errorf("feed %s: %w", fc.Name, err)))
 		}
 		files, err := f.Files()
 		if err != nil {
-			return fmt.Errorf("feed %s: %w", fc.Name, err)
+			return inputs.RedactError(fmt.Errorf("feed %s: %w", fc.Name, err))
 		}
 		for _, path := range files {
-			in, err := warehouse.HashFile(path)
+			in := inputs.Input(fc.Name, path)
+			h, err := warehouse.HashFile(path)
 			if err != nil {
-				return fmt.Errorf("feed %s: %w", fc.Name, err)
+				return inputs.RedactError(fmt.Errorf("feed %s: %w", fc.Name, err))
 			}
-			p.inputs = append(p.inputs, in)
+			p.inputs = append(p.inputs, warehouse.InputFile{Input: in.Name, Feed: in.Feed, Ordinal: in.Ordinal, Size: h.Size, SHA256: h.SHA256})
 		}
 		opened = append(opened, f)
 	}
@@ -99,6 +109,7 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 	place := people.Place
 	defer func() { place = nil }()
 	p.quarantine = transforms.NewQuarantine(func(key string) string { return place(key) })
+	p.quarantine.SetInputs(inputs)
 	q := p.quarantine
 	err = p.timed("read_persons", func() error {
 		for _, f := range opened {
@@ -107,7 +118,7 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 				people.Add(person)
 				return nil
 			}); err != nil {
-				return fmt.Errorf("feed %s: persons: %w", f.Name(), err)
+				return inputs.RedactError(fmt.Errorf("feed %s: persons: %w", f.Name(), err))
 			}
 		}
 		for _, f := range opened {
@@ -115,7 +126,7 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 				p.optOuts.AddObjection(o)
 				return nil
 			}); err != nil {
-				return fmt.Errorf("feed %s: GP objections: %w", f.Name(), err)
+				return inputs.RedactError(fmt.Errorf("feed %s: GP objections: %w", f.Name(), err))
 			}
 		}
 		return nil
@@ -204,7 +215,7 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 			if err := f.Events(ctx, q, people, event); err != nil {
 				rows.Close()
 				w.Close()
-				return fmt.Errorf("feed %s: events: %w", f.Name(), err)
+				return inputs.RedactError(fmt.Errorf("feed %s: events: %w", f.Name(), err))
 			}
 		}
 		if err := rows.Close(); err != nil {
@@ -315,7 +326,7 @@ func (p *pipeline) writeSummaries(run *warehouse.Run) error {
 	rej := p.quarantine.Rejections()
 	rows := make([]quarantineRow, len(rej))
 	for i, r := range rej {
-		rows[i] = quarantineRow{Feed: r.Feed, File: filepath.Base(r.File), Record: r.Record, Entity: r.Entity,
+		rows[i] = quarantineRow{Feed: r.Feed, Input: r.File, Record: r.Record, Entity: r.Entity,
 			Reason: string(r.Reason), Field: r.Field, LAD: r.LAD}
 	}
 	if err := warehouse.WriteTable(filepath.Join(run.Dir(), "quarantine.parquet"), rows); err != nil {

@@ -682,9 +682,11 @@ func (r *report) methodsSection() section {
 	} {
 		prov.Rows = append(prov.Rows, []Cell{Text(kv[0]), Text(kv[1])})
 	}
-	in := &table{ID: "inputs", Caption: "Input files", Cols: []column{{"File", "path", Label}, {"Size (bytes)", "size_bytes", Label}, {"SHA-256", "sha256", Label}}}
+	// Inputs are named by feed and ordinal: a file's name may carry a
+	// patient's name or NHS number.
+	in := &table{ID: "inputs", Caption: "Input files (feed#n: the n-th file of the feed's folder, sorted by name)", Cols: []column{{"Input", "input", Label}, {"Size (bytes)", "size_bytes", Label}, {"SHA-256", "sha256", Label}}}
 	for _, f := range m.Inputs {
-		in.Rows = append(in.Rows, []Cell{Text(f.Path), Text(fmt.Sprint(f.Size)), Text(f.SHA256)})
+		in.Rows = append(in.Rows, []Cell{Text(f.Input), Text(fmt.Sprint(f.Size)), Text(f.SHA256)})
 	}
 	sec.Blocks = []block{{Table: prov}, {Table: in, Links: []link{{Href: "forecasts.csv", Text: "All forecasts, machine-readable (CSV)"}}}}
 	return sec

@@ -41,14 +41,20 @@ type Manifest struct {
 	Durations  map[string]float64 `json:"durations"`  // seconds by stage
 }
 
-// InputFile is one file a run read.
+// InputFile is one file a run read, named by its feed and ordinal (the
+// file's position in its feed folder sorted by name), never by its file
+// name, which may carry a patient's name or NHS number; its SHA-256 and
+// size let an operator find it.
 type InputFile struct {
-	Path   string `json:"path"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"` // hex
+	Input   string `json:"input"` // feed#ordinal
+	Feed    string `json:"feed"`
+	Ordinal int    `json:"ordinal"`
+	Size    int64  `json:"size"`
+	SHA256  string `json:"sha256"` // hex
 }
 
-// HashFile returns the size and SHA-256 of the file at path.
+// HashFile returns the size and SHA-256 of the file at path; the caller
+// names it.
 func HashFile(path string) (InputFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -60,7 +66,7 @@ func HashFile(path string) (InputFile, error) {
 	if err != nil {
 		return InputFile{}, fmt.Errorf("hash input %s: %w", path, err)
 	}
-	return InputFile{Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return InputFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // ReadManifest reads the manifest of the run in runDir.

@@ -57,7 +57,7 @@ func WriteRun(tb testing.TB, root string, reg Region, earlier bool) string {
 	m := warehouse.Manifest{
 		RunID: RunID, Job: "pipeline", BusinessDate: "2025-11-30", SoftwareVersion: "v0.0.0-test",
 		ConfigHash: "c0ffee", KeyID: "1a2b3c4d", Demo: true,
-		Inputs: []warehouse.InputFile{{Path: "feeds/gp/persons.csv", Size: 123456, SHA256: strings.Repeat("ab", 32)}},
+		Inputs: []warehouse.InputFile{{Input: "gp#2", Feed: "gp", Ordinal: 2, Size: 123456, SHA256: strings.Repeat("ab", 32)}},
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

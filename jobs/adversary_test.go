@@ -1,0 +1,318 @@
+package jobs_test
+
+// The adversarial suite of issue 14: feeds an information-governance lead
+// would try, which the generator never makes. Each test runs the real
+// pipeline (feeds, opt-outs, pseudonyms, Parquet, DuckDB models, report)
+// through jobs.Execute, then searches every output byte — decoded Parquet
+// values, every file of the warehouse (the run ledger included), the logs
+// and the error — for the identifiers of the input, and checks that every
+// person who must be excluded is absent. docs/privacy.md maps each attack
+// to its test.
+
+import (
+	"bytes"
+	"context"
+	dbsql "database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/internal/config"
+	"github.com/yhcr/carecast/internal/leakcheck"
+	"github.com/yhcr/carecast/jobs"
+	"github.com/yhcr/carecast/pseudonymise"
+	cwsql "github.com/yhcr/carecast/sql"
+	"github.com/yhcr/carecast/warehouse"
+)
+
+// advDate is the business date of the adversarial runs.
+var advDate = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
+
+// advKey is the key of the adversarial runs: 32 bytes, not secret.
+const advKey = "adversarial suite key, not a secret, 32+ bytes long"
+
+// nhsNumber returns the i-th valid NHS number (from 0) of the range 999
+// 1xx xxx x, which NHS England reserves for testing.
+func nhsNumber(i int) string {
+	for nine := 999100000; ; nine++ {
+		c, ok := canonical.NHSNumberCheckDigit(fmt.Sprint(nine))
+		if !ok {
+			continue
+		}
+		if i == 0 {
+			return fmt.Sprint(nine) + string(c)
+		}
+		i--
+	}
+}
+
+// advPostcodes places the feeds' postcodes in Kirklees and Leeds (LSOA
+// 2011 codes of the embedded geography).
+const advPostcodes = "pcds,lsoa11\nHD5 8XY,E01011092\nHD1 2QQ,E01011107\nLS1 6BE,E01033015\nLS1 5HD,E01033016\n"
+
+// advenv is one adversarial partnership: its folder, config and key.
+type advenv struct {
+	t   *testing.T
+	dir string
+	cfg *config.Config
+	ps  *pseudonymise.Pseudonymiser
+}
+
+// newAdv returns a partnership with real feeds (none yet), its own key and
+// a national deny list of unrelated numbers.
+func newAdv(t *testing.T) *advenv {
+	t.Helper()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "secure", "key")
+	deny := filepath.Join(dir, "secure", "deny.txt")
+	os.MkdirAll(filepath.Dir(keyFile), 0o700)
+	if err := os.WriteFile(keyFile, []byte(advKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var list strings.Builder
+	for i := 900; i < 950; i++ {
+		list.WriteString(nhsNumber(i) + "\n")
+	}
+	if err := os.WriteFile(deny, []byte(list.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.WorkDir = filepath.Join(dir, "work")
+	cfg.Warehouse = filepath.Join(dir, "warehouse")
+	cfg.Pseudonymise.KeyFile = keyFile
+	cfg.OptOuts.NationalDenyList = &config.ListFile{Path: deny}
+	// Feeds give postcodes; the partnership's lookup places them.
+	cfg.Geography.PostcodeLookupFile = filepath.Join(dir, "secure", "postcodes.csv")
+	if err := os.WriteFile(cfg.Geography.PostcodeLookupFile, []byte(advPostcodes), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	cfg.Forecast.Enabled = &off
+	key, err := pseudonymise.LoadKey(cfg.Pseudonymise, os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &advenv{t: t, dir: dir, cfg: cfg, ps: pseudonymise.NewPseudonymiser(key)}
+}
+
+// feed writes a feed folder of files (name → content) and adds it to the
+// config.
+func (a *advenv) feed(name, format string, files map[string]string) string {
+	a.t.Helper()
+	dir := filepath.Join(a.dir, "feeds", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		a.t.Fatal(err)
+	}
+	for file, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(text), 0o644); err != nil {
+			a.t.Fatal(err)
+		}
+	}
+	fc := config.Feed{Name: name, Format: format, Path: dir}
+	if format == "synthea" {
+		fc.PersonID = "synthea-id"
+	}
+	a.cfg.Feeds = append(a.cfg.Feeds, fc)
+	return dir
+}
+
+// advrun is what one run left.
+type advrun struct {
+	res  jobs.Result
+	err  error
+	logs bytes.Buffer
+}
+
+// run runs the pipeline for the business date through jobs.Execute, which
+// records the run (and any error) in the ledger.
+func (a *advenv) run() *advrun {
+	a.t.Helper()
+	if err := a.cfg.Validate(); err != nil {
+		a.t.Fatalf("config: %v", err)
+	}
+	r := &advrun{}
+	log := slog.New(slog.NewJSONHandler(&r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r.res, r.err = jobs.Execute(context.Background(), log, jobs.RunPipeline, jobs.Request{
+		Config: a.cfg, Job: "nightly", Kind: "pipeline", BusinessDate: advDate, Trigger: jobs.TriggerManual, Attempt: 1,
+	})
+	return r
+}
+
+// mustRun runs and fails the test unless the run committed.
+func (a *advenv) mustRun() *advrun {
+	a.t.Helper()
+	r := a.run()
+	if r.err != nil {
+		a.t.Fatalf("run failed: %v", r.err)
+	}
+	return r
+}
+
+// noLeak fails the test for every needle found in the warehouse (every
+// file, Parquet decoded), the logs or the run's error.
+func (a *advenv) noLeak(r *advrun, n *leakcheck.Needles) {
+	a.t.Helper()
+	if n.Len() == 0 {
+		a.t.Fatal("no needles: the test would prove nothing")
+	}
+	found, err := leakcheck.ScanDir(context.Background(), a.cfg.Warehouse, n)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	found = append(found, leakcheck.ScanBytes("logs", r.logs.Bytes(), n)...)
+	if r.err != nil {
+		found = append(found, leakcheck.ScanBytes("error", []byte(r.err.Error()), n)...)
+	}
+	for i, f := range found {
+		if i == 20 {
+			a.t.Errorf("… and %d more", len(found)-20)
+			break
+		}
+		a.t.Errorf("leak: %s", f)
+	}
+}
+
+// excluded adds the pseudonyms of people who must not appear to n.
+func (a *advenv) excluded(n *leakcheck.Needles, keys ...string) {
+	for _, k := range keys {
+		n.AddPseudonym(a.ps.Pseudonym(k))
+	}
+}
+
+// kept fails the test unless the person keyed key is in persons.
+func (a *advenv) kept(r *advrun, keys ...string) {
+	a.t.Helper()
+	db := openRun(a.t, r.res.RunDir)
+	for _, k := range keys {
+		var n int
+		id := a.ps.Pseudonym(k).String()
+		if err := db.QueryRow(`SELECT count(*) FROM persons WHERE person_id = ?::UUID`, id).Scan(&n); err != nil {
+			a.t.Fatal(err)
+		}
+		if n != 1 {
+			a.t.Errorf("person %d of the feed is not in persons", len(k))
+		}
+	}
+}
+
+// text adds every string as a needle of kind.
+func text(n *leakcheck.Needles, kind string, s ...string) {
+	for _, v := range s {
+		n.Add(kind, []byte(v))
+	}
+}
+
+// fhirBundle is a transaction Bundle of one patient and their A&E
+// attendances, as Synthea and record systems write them.
+func fhirBundle(nhs, given, family, birth, postcode string, attendances ...string) string {
+	pid := "urn:uuid:" + strings.Repeat("0", 24) + nhs[:10] + "00"
+	entries := []any{map[string]any{"fullUrl": pid, "resource": map[string]any{
+		"resourceType": "Patient", "id": pid[9:],
+		"identifier": []any{map[string]any{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs}},
+		"name":       []any{map[string]any{"given": []string{given}, "family": family}},
+		"gender":     "female", "birthDate": birth,
+		"address": []any{map[string]any{"use": "home", "line": []string{"1 " + family + " Street"}, "postalCode": postcode}},
+	}}}
+	for i, day := range attendances {
+		entries = append(entries, map[string]any{"resource": map[string]any{
+			"resourceType": "Encounter", "id": fmt.Sprintf("%s-e%d", nhs, i), "status": "finished",
+			"class":   map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "EMER"},
+			"subject": map[string]any{"reference": pid},
+			"period":  map[string]any{"start": day + "T10:00:00Z", "end": day + "T14:00:00Z"},
+			"serviceProvider": map[string]any{"identifier": map[string]any{
+				"system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "RR8"}},
+		}})
+	}
+	b, _ := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
+	return string(b)
+}
+
+// Finding 1: FHIR Bundles named after their patients, as Synthea names
+// them (Given_Family_<NHS number>.json). No name, NHS number or file name
+// may reach the manifest, the quarantine, the report or the logs; inputs
+// are named by feed and ordinal, with their SHA-256 and size kept. A run
+// that fails on such a file names neither in its error, logs nor ledger.
+func TestAdversaryIdentifiersInFileNames(t *testing.T) {
+	a := newAdv(t)
+	n := &leakcheck.Needles{}
+	files := map[string]string{}
+	for i := range 20 {
+		nhs := nhsNumber(i + 1)
+		given, family := fmt.Sprintf("Ysolde%02d", i), fmt.Sprintf("Quennell%02d", i)
+		name := given + "_" + family + "_" + nhs + ".json"
+		bundle := fhirBundle(nhs, given, family, "1961-04-0"+fmt.Sprint(1+i%9), "HD5 8XY", "2026-03-02", "2026-05-11")
+		if i == 3 {
+			// An entry that is not a resource: quarantined, naming its input.
+			bundle = strings.Replace(bundle, `"entry":[`, `"entry":[{"resource":42},`, 1)
+		}
+		files[name] = bundle
+		text(n, leakcheck.NHSNumber, nhs)
+		text(n, leakcheck.Name, given, family, name, strings.TrimSuffix(name, ".json"))
+	}
+	dir := a.feed("acute", "fhir", files)
+	r := a.mustRun()
+	a.noLeak(r, n)
+
+	m := readManifest(t, r.res.RunDir)
+	if len(m.Inputs) != 20 {
+		t.Fatalf("manifest has %d inputs, want 20", len(m.Inputs))
+	}
+	for i, in := range m.Inputs {
+		if in.Input != fmt.Sprintf("acute#%d", i+1) || in.Feed != "acute" || in.Ordinal != i+1 || in.Size == 0 || len(in.SHA256) != 64 {
+			t.Errorf("input %d: %+v", i, in)
+		}
+	}
+	var quarantined []string
+	db := openRun(t, r.res.RunDir)
+	rows, err := db.Query(`SELECT DISTINCT input FROM quarantine`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		quarantined = append(quarantined, s)
+	}
+	rows.Close()
+	if len(quarantined) != 1 || !strings.HasPrefix(quarantined[0], "acute#") {
+		t.Errorf("quarantine names inputs %v, want one acute#n", quarantined)
+	}
+
+	// A file that is not gzip although named .gz stops the run (or, as a
+	// reader may choose, is quarantined): either way its name reaches
+	// neither the error, the logs nor the ledger.
+	broken := filepath.Join(dir, "Zebedee_Quennell_"+nhsNumber(40)+".json.gz")
+	os.WriteFile(broken, []byte(`{"resourceType":"Bundle","type":"collection","entry":[]}`), 0o644)
+	text(n, leakcheck.Name, "Zebedee", filepath.Base(broken))
+	a.cfg.Warehouse = filepath.Join(a.dir, "warehouse-failed")
+	failed := a.run()
+	if failed.err != nil && !strings.Contains(failed.err.Error(), "acute#") {
+		t.Errorf("the error does not name the input: %v", failed.err)
+	}
+	a.noLeak(failed, n)
+}
+
+func openRun(t *testing.T, runDir string) *dbsql.DB {
+	t.Helper()
+	db, err := cwsql.OpenRun(context.Background(), runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func readManifest(t *testing.T, runDir string) *warehouse.Manifest {
+	t.Helper()
+	m, err := warehouse.ReadManifest(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
