@@ -264,17 +264,7 @@ func query(ctx context.Context, db *dbsql.DB, name string, scan func(*dbsql.Rows
 	if err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("report query %s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("report query %s: %w", name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := sql.Each(ctx, db, q, scan); err != nil {
 		return fmt.Errorf("report query %s: %w", name, err)
 	}
 	return nil
