@@ -139,3 +139,47 @@ func TestCivilAgreesWithTime(t *testing.T) {
 		}
 	}
 }
+
+func TestMidYearAge(t *testing.T) {
+	d := MakeDate
+	tests := []struct {
+		birth, at Date
+		want      int
+	}{
+		{d(1950, 6, 30), d(2000, 1, 1), 50},   // 50 at 30 June 2000
+		{d(1950, 6, 30), d(2000, 12, 31), 50}, // the same all year
+		{d(1950, 7, 1), d(2000, 12, 31), 49},  // the next mid-year cohort
+		{d(1950, 7, 1), d(2000, 6, 30), 49},
+		{d(2024, 3, 10), d(2024, 4, 1), 0},
+		{d(2024, 8, 1), d(2024, 9, 1), 0}, // born after 30 June of the event's year
+		{d(2024, 8, 1), d(2025, 9, 1), 0},
+		{d(2024, 8, 1), d(2026, 1, 1), 1},
+		{d(1920, 1, 1), d(2024, 1, 1), MaxAge}, // 104: top-coded
+		{d(1934, 6, 30), d(2024, 1, 1), MaxAge},
+		{d(1934, 7, 1), d(2024, 1, 1), 89},
+		{d(2024, 8, 1), d(2024, 7, 1), -1}, // before birth
+		{NoDate, d(2024, 7, 1), -1},
+	}
+	for _, tt := range tests {
+		if got := MidYearAge(tt.birth, tt.at); got != tt.want {
+			t.Errorf("MidYearAge(%v, %v) = %d, want %d", tt.birth, tt.at, got, tt.want)
+		}
+	}
+}
+
+// Every birth date of one mid-year cohort (1 July to 30 June) has the same
+// age on every date after the cohort ends: ages say nothing finer of a
+// birth date.
+func TestMidYearAgeDependsOnlyOnTheCohort(t *testing.T) {
+	for y := 1915; y <= 2024; y++ {
+		first, last := MakeDate(y-1, time.July, 1), MakeDate(y, time.June, 30)
+		for at := MakeDate(y, time.July, 1); at < MakeDate(y+3, time.January, 1); at += 17 {
+			want := MidYearAge(first, at)
+			for b := first; b <= last; b += 7 {
+				if got := MidYearAge(b, at); got != want {
+					t.Fatalf("born %v: %d on %v; born %v: %d", b, got, at, first, want)
+				}
+			}
+		}
+	}
+}

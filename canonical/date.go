@@ -152,6 +152,28 @@ func daysIn(y, m int) int {
 	return 31
 }
 
+// MaxAge is the top-coded age: every age carecast writes is at most 90,
+// and 90 stands for 90 and over.
+const MaxAge = 90
+
+// MidYearAge is the age carecast writes for an event on date d: the age at
+// 30 June of d's year — the ONS mid-year convention of the population
+// denominators —, 0 for a child born after that 30 June, top-coded at
+// MaxAge; -1 when birth is unknown or after d. It depends on the birth
+// date only through its mid-year cohort (1 July to 30 June), so no set of
+// published (date, age) pairs narrows a birth date to less than a year.
+func MidYearAge(birth, d Date) int {
+	if !birth.Valid() || !d.Valid() || birth > d {
+		return -1
+	}
+	by, bm, _ := birth.Civil()
+	cohort := by // the year of the 30 June that ends the birth's mid-year
+	if bm > time.June {
+		cohort++
+	}
+	return min(max(d.Year()-cohort, 0), MaxAge)
+}
+
 // AgeAt returns the age in whole years on date at of a person born on birth.
 func AgeAt(birth, at Date) int {
 	by, bm, bd := birth.Civil()

@@ -20,8 +20,8 @@ var ageBands = [...]string{
 	"45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
 }
 
-// AgeBand returns the five-year band of an age: "0-4" … "85-89", "90+", and
-// "unknown" for a negative age. The result is a constant: no allocation.
+// AgeBand returns the five-year band of an age (canonical.MidYearAge):
+// "0-4" … "85-89", "90+", and "unknown" for a negative age. The result is a constant: no allocation.
 func AgeBand(age int) string {
 	if age < 0 {
 		return Unknown

@@ -318,7 +318,7 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 			at = x.death
 		}
 		pl := p.g.place(x.area)
-		age := ageAt(x.birth, at)
+		age := canonical.MidYearAge(x.birth, at)
 		row = PersonRow{
 			ID: x.id, Sex: x.sex.String(), Age: int16(age), AgeBand: AgeBand(age),
 			LSOA: pl.lsoa, LAD: pl.lad, LADName: pl.ladName, STP: pl.stp, STPName: pl.stpName,
@@ -332,14 +332,6 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		}
 	}
 	return nil
-}
-
-// ageAt is canonical.AgeAt, or -1 when the birth date is unknown or after at.
-func ageAt(birth, at canonical.Date) int {
-	if !birth.Valid() || !at.Valid() || birth > at {
-		return -1
-	}
-	return canonical.AgeAt(birth, at)
 }
 
 func (p *People) feedNames(set uint64) string {
@@ -373,7 +365,7 @@ func (p *People) Event(e *canonical.Event, row *ActivityRow) (kept bool, reason 
 		return false, reasons[x.excluded]
 	}
 	pl := p.g.place(x.area)
-	age := ageAt(x.birth, e.Date)
+	age := canonical.MidYearAge(x.birth, e.Date)
 	*row = ActivityRow{
 		PersonID: x.id, Date: e.Date, Service: e.Service, Setting: e.Setting,
 		Provider: e.Provider, Feed: e.Feed, Age: int16(age), AgeBand: AgeBand(age),

@@ -206,7 +206,8 @@ func TestPeopleOptOutsAndRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRows := []PersonRow{
-		{ID: ps.Pseudonym("9990000018"), Sex: "female", Age: 73, AgeBand: "70-74", LSOA: "E01011092", LAD: "E08000034", LADName: "Kirklees",
+		// Born 1950-06-15: 74 at 30 June 2024, the business date's year.
+		{ID: ps.Pseudonym("9990000018"), Sex: "female", Age: 74, AgeBand: "70-74", LSOA: "E01011092", LAD: "E08000034", LADName: "Kirklees",
 			STP: "E54000054", STPName: "West Yorkshire and Harrogate (Health and Care Partnership)", Practice: "B85001", DeathMonth: canonical.NoDate, Feeds: "acute,gp"},
 		{ID: ps.Pseudonym("9990000050"), Sex: "male", Age: 80, AgeBand: "80-84", LSOA: Unknown, LAD: Unknown, LADName: Unknown,
 			STP: Unknown, STPName: Unknown, DeathMonth: canonical.MakeDate(2020, 7, 1), Feeds: "acute"},
@@ -225,8 +226,9 @@ func TestPeopleOptOutsAndRows(t *testing.T) {
 	if kept, why := p.Event(&ev, &row); !kept || why != "" {
 		t.Fatalf("Event kept=%v %q", kept, why)
 	}
+	// Age 60 at 30 June 2010, the event's year.
 	wantRow := ActivityRow{PersonID: rows[0].ID, Date: ev.Date, Service: ev.Service, Setting: ev.Setting, Provider: "RWY", Feed: "acute",
-		Age: 59, AgeBand: "55-59", Sex: "female", LSOA: "E01011092", LAD: "E08000034", STP: "E54000054", CodeSystem: "ICD-10", Code: "S72.0", LengthOfStay: -1}
+		Age: 60, AgeBand: "60-64", Sex: "female", LSOA: "E01011092", LAD: "E08000034", STP: "E54000054", CodeSystem: "ICD-10", Code: "S72.0", LengthOfStay: -1}
 	if row != wantRow {
 		t.Errorf("row\n got %+v\nwant %+v", row, wantRow)
 	}

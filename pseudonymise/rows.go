@@ -7,11 +7,11 @@ import "github.com/yhcr/carecast/canonical"
 type Pseudonym [16]byte
 
 // PersonRow is what leaves this stage for a person: no identifier, only the
-// pseudonym and generalised attributes. Ages are at the run's business date.
+// pseudonym and generalised attributes. Ages follow canonical.MidYearAge.
 type PersonRow struct {
 	ID         Pseudonym
 	Sex        string // canonical.Sex.String()
-	Age        int16  // at the business date (or at death)
+	Age        int16  // at 30 June of the business date's year (or of the year of death)
 	AgeBand    string // "0-4" … "85-89", "90+", "unknown"
 	LSOA       string // LSOA 2011 code, or "unknown"
 	LAD        string // local authority (place) code, or "unknown"
@@ -31,7 +31,7 @@ type ActivityRow struct {
 	Setting      canonical.Setting
 	Provider     string
 	Feed         string
-	Age          int16 // at the event
+	Age          int16 // at 30 June of the event's year (canonical.MidYearAge)
 	AgeBand      string
 	Sex          string
 	LSOA         string
