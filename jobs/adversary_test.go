@@ -14,6 +14,7 @@ import (
 	"context"
 	dbsql "database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -436,5 +437,195 @@ func TestAdversaryBirthDateReconstruction(t *testing.T) {
 	}
 	if wrong > 0 {
 		t.Errorf("%d of %d people's published ages do not follow the documented rule", wrong, len(windows))
+	}
+}
+
+// csvFeed is a canonical CSV feed of people (nhs_number, birth date) each
+// with one A&E attendance a month of 2026, living in Kirklees.
+func csvFeed(people ...[2]string) map[string]string {
+	var persons, activity strings.Builder
+	persons.WriteString("nhs_number,given_name,family_name,postcode,date_of_birth,sex,gp_practice\n")
+	activity.WriteString("record_id,nhs_number,service,provider,event_date,code_system,code\n")
+	for i, p := range people {
+		fmt.Fprintf(&persons, "%s,Ysolde,Quennell%d,HD5 8XY,%s,2,B85001\n", p[0], i, p[1])
+		for m := 1; m <= 9; m++ {
+			fmt.Fprintf(&activity, "A%d-%d,%s,ae_attendance,RWY,2026-%02d-10,SNOMED,50849002\n", i, m, p[0], m)
+		}
+	}
+	return map[string]string{"persons.csv": persons.String(), "activity.csv": activity.String()}
+}
+
+// Finding 4: with real feeds and opt-outs on, a national source is
+// required; an empty list, one below min_entries, and one whose own date
+// is old although copying reset its mtime are refused before anything is
+// written.
+func TestAdversaryNationalOptOutsRequired(t *testing.T) {
+	a := newAdv(t)
+	a.feed("gp", "csv", csvFeed([2]string{nhsNumber(1), "1960-01-01"}))
+	a.mustRun()
+	before := treeHash(t, a.cfg.Warehouse)
+
+	noList := *a.cfg
+	noList.OptOuts.NationalDenyList = nil
+	if err := noList.Validate(); err == nil || !strings.Contains(err.Error(), "opt_outs.national_deny_list") {
+		t.Errorf("a config with real feeds and no national list: %v", err)
+	}
+	// RunPipeline refuses it too, for configs made without Validate.
+	if _, err := jobs.RunPipeline(context.Background(), slog.New(slog.DiscardHandler), jobs.Request{
+		Config: &noList, Job: "nightly", Kind: "pipeline", BusinessDate: advDate, Trigger: jobs.TriggerManual, Attempt: 1,
+	}); err == nil || !jobs.IsPermanent(err) {
+		t.Errorf("RunPipeline with no national list: %v", err)
+	}
+
+	dir := filepath.Join(a.dir, "secure")
+	empty := filepath.Join(dir, "empty.txt")
+	os.WriteFile(empty, nil, 0o600)
+	dated := filepath.Join(dir, "ndop_deny_20260901.txt") // two months old, copied just now
+	b, _ := os.ReadFile(a.cfg.OptOuts.NationalDenyList.Path)
+	os.WriteFile(dated, b, 0o600)
+	for _, tt := range []struct {
+		name string
+		list config.ListFile
+	}{
+		{"empty list", config.ListFile{Path: empty, MinEntries: 1}},
+		{"below min_entries", config.ListFile{Path: a.cfg.OptOuts.NationalDenyList.Path, MinEntries: 100000}},
+		{"stale by its dated name", config.ListFile{Path: dated, MinEntries: 1, MaxAge: config.Duration(7 * 24 * time.Hour), DatedName: "ndop_deny_YYYYMMDD.txt"}},
+		{"stale by as_of", config.ListFile{Path: dated, MinEntries: 1, MaxAge: config.Duration(7 * 24 * time.Hour), AsOf: "2026-09-01"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := *a.cfg
+			list := tt.list
+			cfg.OptOuts.NationalDenyList = &list
+			_, err := jobs.RunPipeline(context.Background(), slog.New(slog.DiscardHandler), jobs.Request{
+				Config: &cfg, Job: "nightly", Kind: "pipeline", BusinessDate: advDate, Trigger: jobs.TriggerManual, Attempt: 1,
+			})
+			if !errors.Is(err, pseudonymise.ErrOptOutList) || !jobs.IsPermanent(err) {
+				t.Fatalf("err = %v, want a permanent opt-out list error", err)
+			}
+			if treeHash(t, a.cfg.Warehouse) != before {
+				t.Error("the refused run changed the warehouse")
+			}
+		})
+	}
+}
+
+// Finding 2: free text and other people's identifiers in pass-through
+// fields (CSV provider, code, gp_practice; Synthea ORGANIZATION,
+// REASONCODE) never reach an output; the records are quarantined as
+// bad_value.
+func TestAdversaryFreeTextInPassThroughFields(t *testing.T) {
+	a := newAdv(t)
+	victim := nhsNumber(99) // someone else's NHS number, typed into a code field
+	const free = "Mrs Jane Smith HD5 8XY"
+	files := csvFeed([2]string{nhsNumber(1), "1960-01-01"}, [2]string{nhsNumber(2), "1970-01-01"})
+	files["persons.csv"] += nhsNumber(3) + ",Ysolde,Quennell3,HD5 8XY,1980-01-01,2,Dr Smith's surgery\n"
+	files["activity.csv"] += "X1," + nhsNumber(1) + ",ae_attendance," + free + ",2026-03-11,,\n" +
+		"X2," + nhsNumber(1) + ",ae_attendance,RWY,2026-03-12,SNOMED," + victim + "\n" +
+		"X3," + nhsNumber(2) + ",ae_attendance,RWY,2026-03-13,ICD-10,Jane Smith HD5\n"
+	a.feed("acute", "csv", files)
+	pid := "53a96042-62b9-534a-5e14-107d89e3efdb"
+	a.feed("synthea", "synthea", map[string]string{
+		"patients.csv": "Id,BIRTHDATE,GENDER,ZIP\n" + pid + ",1950-02-03,F,HD5 8XY\n",
+		"encounters.csv": "Id,START,STOP,PATIENT,ORGANIZATION,ENCOUNTERCLASS,CODE,REASONCODE\n" +
+			"e1,2026-02-01T10:00:00Z,," + pid + ",b1b5d282-8c7b-330c-8d8d-8549cdc7ab46,emergency,50849002,\n" +
+			"e2,2026-03-01T10:00:00Z,," + pid + "," + free + ",emergency,50849002,\n" +
+			"e3,2026-04-01T10:00:00Z,," + pid + ",b1b5d282-8c7b-330c-8d8d-8549cdc7ab46,emergency,50849002," + victim + "\n",
+	})
+	for i := range a.cfg.Feeds {
+		f := 0.5 // the attack is most of this small feed
+		a.cfg.Feeds[i].MaxRejectedFraction = &f
+	}
+	a.cfg.OptOuts.IncludeWithoutNHSNumber, a.cfg.OptOuts.IncludeReason = true, "test: Synthea has no NHS numbers"
+	r := a.mustRun()
+	n := &leakcheck.Needles{}
+	text(n, leakcheck.Name, free, "Jane Smith", "Dr Smith", "Smith's surgery")
+	text(n, leakcheck.NHSNumber, victim)
+	a.noLeak(r, n)
+
+	db := openRun(t, r.res.RunDir)
+	var badValues int
+	if err := db.QueryRow(`SELECT count(*) FROM quarantine WHERE reason = 'bad_value'`).Scan(&badValues); err != nil {
+		t.Fatal(err)
+	}
+	if badValues != 6 {
+		t.Errorf("%d bad_value rejections, want 6 (gp_practice, provider, 2 codes, ORGANIZATION, REASONCODE)", badValues)
+	}
+}
+
+// Finding 3: objection-like records that fail validation exclude their
+// person (fail closed), in every feed: no date, a future or impossible
+// date, a misspelt code system, in a GP CSV feed; a bad date in Synthea.
+func TestAdversaryInvalidObjectionsFailClosed(t *testing.T) {
+	a := newAdv(t)
+	var people [][2]string
+	for i := 1; i <= 6; i++ {
+		people = append(people, [2]string{nhsNumber(i), "1960-01-01"})
+	}
+	a.feed("acute", "csv", csvFeed(people...))
+	gp := csvFeed(people[:1]...) // the GP feed knows only the first; its records name the rest
+	gp["gp_objections.csv"] = "nhs_number,code_system,code,recorded_date\n" +
+		nhsNumber(2) + ",SNOMED,827241000000103,\n" +
+		nhsNumber(3) + ",SNOMED,827241000000103,2031-01-01\n" +
+		nhsNumber(4) + ",READ,9Nu0,2021-02-30\n" +
+		nhsNumber(5) + ",SNOMED CT,827241000000103,2021-06-01\n" +
+		nhsNumber(6) + ",SNOMED,827261000000102,\n" // an invalid withdrawal: withdraws nothing, excludes nobody
+	a.feed("gp", "csv", gp)
+	pid := "4c436da0-38b3-ea7e-223a-536da95e51fe"
+	a.feed("synthea", "synthea", map[string]string{
+		"patients.csv":   "Id,BIRTHDATE,GENDER,ZIP\n" + pid + ",1950-02-03,F,HD5 8XY\n",
+		"encounters.csv": "Id,START,STOP,PATIENT,ORGANIZATION,ENCOUNTERCLASS,CODE,REASONCODE\ne1,2026-02-01T10:00:00Z,," + pid + ",,emergency,50849002,\n",
+		"conditions.csv": "START,STOP,PATIENT,ENCOUNTER,CODE\n2021-02-30,," + pid + ",e1,827241000000103\n",
+	})
+	for i := range a.cfg.Feeds {
+		f := 1.0 // the GP feed's records are all invalid on purpose
+		a.cfg.Feeds[i].MaxRejectedFraction = &f
+	}
+	a.cfg.OptOuts.IncludeWithoutNHSNumber, a.cfg.OptOuts.IncludeReason = true, "test: Synthea has no NHS numbers"
+	r := a.mustRun()
+	n := &leakcheck.Needles{}
+	a.excluded(n, nhsNumber(2), nhsNumber(3), nhsNumber(4), nhsNumber(5), "synthea|synthea-id|"+pid)
+	a.noLeak(r, n)
+	a.kept(r, nhsNumber(1), nhsNumber(6))
+
+	db := openRun(t, r.res.RunDir)
+	var people5 int64
+	if err := db.QueryRow(`SELECT sum(people) FROM optouts_applied WHERE reason = 'type1_objection_invalid'`).Scan(&people5); err != nil {
+		t.Fatal(err)
+	}
+	if people5 != 5 {
+		t.Errorf("%d people removed as type1_objection_invalid, want 5", people5)
+	}
+}
+
+// Finding 6: two trusts' local identifier "MRN 123" are two people: one's
+// objection does not remove the other, nor do they share a birth date.
+func TestAdversaryLocalIdentifiersNamespaced(t *testing.T) {
+	a := newAdv(t)
+	feed := func(birth, objection string) map[string]string {
+		f := map[string]string{
+			"persons.csv": "local_id_system,local_id,postcode,date_of_birth,sex\nMRN,123,HD5 8XY," + birth + ",2\n",
+			"activity.csv": "record_id,local_id_system,local_id,service,provider,event_date\n" +
+				"A1,MRN,123,ae_attendance,RWY,2026-03-10\nA2,MRN,123,ae_attendance,RWY,2026-05-10\n",
+		}
+		if objection != "" {
+			f["gp_objections.csv"] = "local_id_system,local_id,code_system,code,recorded_date\nMRN,123,SNOMED,827241000000103," + objection + "\n"
+		}
+		return f
+	}
+	a.feed("trust-a", "csv", feed("1950-03-03", "2024-01-01"))
+	a.feed("trust-b", "csv", feed("1990-09-09", ""))
+	a.cfg.OptOuts.IncludeWithoutNHSNumber, a.cfg.OptOuts.IncludeReason = true, "test: local identifiers"
+	r := a.mustRun()
+	n := &leakcheck.Needles{}
+	a.excluded(n, "trust-a|MRN|123")
+	a.noLeak(r, n)
+	a.kept(r, "trust-b|MRN|123")
+	db := openRun(t, r.res.RunDir)
+	var ages string
+	if err := db.QueryRow(`SELECT string_agg(DISTINCT age::VARCHAR, ',') FROM activity`).Scan(&ages); err != nil {
+		t.Fatal(err)
+	}
+	if ages != "35" {
+		t.Errorf("activity ages %q, want trust B's person alone, 35 at 30 June 2026 (born after 30 June 1990)", ages)
 	}
 }

@@ -170,6 +170,11 @@ func (p *pipeline) prepare(ctx context.Context) error {
 		if p.key.Demo() {
 			return permanent(errors.New("the published demo key may be used only for the embedded demo region"))
 		}
+		// config.Validate says so too; a config built in code must not
+		// slip through without national opt-outs.
+		if cfg.OptOutsEnabled() && cfg.OptOuts.NationalDenyList == nil && cfg.OptOuts.CheckServiceResponse == nil {
+			return permanent(errors.New("opt_outs.national_deny_list or opt_outs.check_service_response is required with real feeds and opt-outs enabled"))
+		}
 	}
 	if p.geo, err = loadGeography(cfg); err != nil {
 		return permanent(err)

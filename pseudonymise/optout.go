@@ -59,13 +59,24 @@ const (
 	SourceType1         = "gp_type1"
 )
 
+// Where a list's date came from (ListEvidence.AsOfSource).
+const (
+	AsOfConfig   = "as_of"                  // the date configured with the list
+	AsOfFileName = "file_name"              // the date in its file name (dated_name)
+	AsOfModified = "modified_time_fallback" // its mtime, which copying resets
+)
+
 // ListEvidence records what an opt-out source held when the run used it.
 type ListEvidence struct {
 	Source   string    `json:"source"`
 	File     string    `json:"file,omitempty"` // base name only
 	SHA256   string    `json:"sha256,omitempty"`
 	Modified time.Time `json:"modified,omitzero"`
-	Entries  int       `json:"entries"` // NHS numbers in a list; people objecting, for Type 1
+	// AsOf is the list's date, by which its age is judged, and AsOfSource
+	// where it came from: AsOfConfig, AsOfFileName or AsOfModified.
+	AsOf       time.Time `json:"as_of,omitzero"`
+	AsOfSource string    `json:"as_of_source,omitempty"`
+	Entries    int       `json:"entries"` // NHS numbers in a list; people objecting, for Type 1
 	// Invalid counts, for Type 1, the people whose objection-like records
 	// failed validation and who are excluded for it (fail closed).
 	Invalid int `json:"invalid,omitempty"`
@@ -92,8 +103,9 @@ type type1State struct {
 }
 
 // LoadOptOuts reads the configured lists, failing closed: a list that is
-// missing, unreadable, malformed or older than its max_age (by modification
-// time, against now) is an ErrOptOutList. A max_age of 0 sets no limit. With
+// missing, unreadable, malformed, holds fewer than its min_entries (at
+// least one) or is older than its max_age (against now, by the date that
+// travels with it, else its modification time) is an ErrOptOutList. A max_age of 0 sets no limit. With
 // opt-outs disabled no list is read: the run carries its legal basis instead.
 func LoadOptOuts(cfg config.OptOuts, now time.Time) (*OptOuts, error) {
 	o := &OptOuts{
@@ -137,9 +149,13 @@ func (o *OptOuts) load(source string, l *config.ListFile, now time.Time, dat boo
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrOptOutList, source, err)
 	}
-	if age := now.Sub(st.ModTime()); l.MaxAge > 0 && age > time.Duration(l.MaxAge) {
-		return nil, fmt.Errorf("%w: %s %s is stale: modified %s, %s ago, max_age %s",
-			ErrOptOutList, source, l.Path, st.ModTime().UTC().Format(time.RFC3339),
+	asOf, from, err := listDate(l, st.ModTime())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s %s: %w", ErrOptOutList, source, l.Path, err)
+	}
+	if age := now.Sub(asOf); l.MaxAge > 0 && age > time.Duration(l.MaxAge) {
+		return nil, fmt.Errorf("%w: %s %s is stale: dated %s (by its %s), %s ago, max_age %s",
+			ErrOptOutList, source, l.Path, asOf.UTC().Format(time.RFC3339), from,
 			age.Round(time.Minute), time.Duration(l.MaxAge))
 	}
 	h := sha256.New()
@@ -147,14 +163,37 @@ func (o *OptOuts) load(source string, l *config.ListFile, now time.Time, dat boo
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
+	// An empty or truncated list would let everyone through: a deny list
+	// of nobody, or a response to a request the run never made.
+	if min := max(l.MinEntries, 1); len(nums) < min {
+		return nil, fmt.Errorf("%w: %s %s has %d entries, fewer than min_entries %d", ErrOptOutList, source, l.Path, len(nums), min)
+	}
 	o.evidence = append(o.evidence, ListEvidence{
-		Source:   source,
-		File:     filepath.Base(l.Path),
-		SHA256:   hex.EncodeToString(h.Sum(nil)),
-		Modified: st.ModTime().UTC(),
-		Entries:  len(nums),
+		Source:     source,
+		File:       filepath.Base(l.Path),
+		SHA256:     hex.EncodeToString(h.Sum(nil)),
+		Modified:   st.ModTime().UTC(),
+		AsOf:       asOf.UTC(),
+		AsOfSource: from,
+		Entries:    len(nums),
 	})
 	return nums, nil
+}
+
+// listDate returns the date a list's age is judged by, and where it came
+// from: the configured as_of, else the date in its file name, else — a
+// fallback the evidence labels, since copying a file resets it — its
+// modification time.
+func listDate(l *config.ListFile, modified time.Time) (time.Time, string, error) {
+	switch {
+	case l.AsOf != "":
+		t, err := time.Parse(time.DateOnly, l.AsOf)
+		return t, AsOfConfig, err
+	case l.DatedName != "":
+		t, err := l.NameDate(filepath.Base(l.Path))
+		return t, AsOfFileName, err
+	}
+	return modified, AsOfModified, nil
 }
 
 // parseList reads a list of NHS numbers, one a line; blank lines are

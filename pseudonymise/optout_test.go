@@ -131,6 +131,23 @@ func listFile(t *testing.T, fixture string, age time.Duration, now time.Time) st
 	return path
 }
 
+func emptyFile(t *testing.T, name string) string {
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// renamed moves path to name in its folder, keeping its mtime.
+func renamed(t *testing.T, path, name string) string {
+	to := filepath.Join(filepath.Dir(path), name)
+	if err := os.Rename(path, to); err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
 func TestLoadOptOutsFailsClosed(t *testing.T) {
 	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 	week := config.Duration(7 * 24 * time.Hour)
@@ -164,6 +181,31 @@ func TestLoadOptOutsFailsClosed(t *testing.T) {
 		{"error response", func(t *testing.T) config.OptOuts {
 			return config.OptOuts{CheckServiceResponse: &config.ListFile{Path: listFile(t, "error_response.dat", 0, now)}}
 		}, "error response"},
+		// Issue 14, finding 4: an empty list, one far smaller than expected,
+		// and one whose own date is old although cp reset its mtime.
+		{"empty deny list", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{NationalDenyList: &config.ListFile{Path: emptyFile(t, "deny.txt")}}
+		}, "0 entries"},
+		{"empty response", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{CheckServiceResponse: &config.ListFile{Path: emptyFile(t, "response.dat")}}
+		}, "0 entries"},
+		{"below min_entries", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{NationalDenyList: &config.ListFile{Path: listFile(t, "deny.txt", time.Hour, now), MinEntries: 1000}}
+		}, "3 entries, fewer than min_entries 1000"},
+		{"as_of older than max_age, mtime fresh", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{NationalDenyList: &config.ListFile{Path: listFile(t, "deny.txt", time.Hour, now), MaxAge: week, AsOf: "2024-02-01"}}
+		}, "stale"},
+		{"dated name older than max_age, mtime fresh", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{NationalDenyList: &config.ListFile{Path: renamed(t, listFile(t, "deny.txt", time.Hour, now), "ndop_deny_20240201.txt"),
+				MaxAge: week, DatedName: "ndop_deny_YYYYMMDD.txt"}}
+		}, "stale"},
+		{"dated name fresh", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{NationalDenyList: &config.ListFile{Path: renamed(t, listFile(t, "deny.txt", 30*24*time.Hour, now), "ndop_deny_2024-02-28.txt"),
+				MaxAge: week, DatedName: "ndop_deny_YYYY-MM-DD.txt"}}
+		}, ""},
+		{"name without the pattern's date", func(t *testing.T) config.OptOuts {
+			return config.OptOuts{NationalDenyList: &config.ListFile{Path: listFile(t, "deny.txt", time.Hour, now), DatedName: "ndop_deny_YYYYMMDD.txt"}}
+		}, "does not match dated_name"},
 		{"disabled: lists not read", func(t *testing.T) config.OptOuts {
 			return config.OptOuts{Enabled: &off, NationalDenyList: &config.ListFile{Path: filepath.Join(t.TempDir(), "gone")}}
 		}, ""},
@@ -206,6 +248,28 @@ func TestEvidence(t *testing.T) {
 	if e.Source != SourceCheckResponse || e.File != "response.dat" || e.Entries != 3 ||
 		e.SHA256 != hex.EncodeToString(sum[:]) || !e.Modified.Equal(now.Add(-time.Hour)) {
 		t.Errorf("evidence %+v", e)
+	}
+	// With neither as_of nor a dated name, the list's date is its mtime,
+	// labelled as the fallback it is.
+	if !e.AsOf.Equal(now.Add(-time.Hour)) || e.AsOfSource != AsOfModified {
+		t.Errorf("as of %v from %q", e.AsOf, e.AsOfSource)
+	}
+	for _, tt := range []struct {
+		list   config.ListFile
+		asOf   time.Time
+		source string
+	}{
+		{config.ListFile{Path: path, AsOf: "2024-02-29"}, time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), AsOfConfig},
+		{config.ListFile{Path: renamed(t, listFile(t, "response.dat", time.Hour, now), "response_20240228.dat"), DatedName: "response_YYYYMMDD.dat"},
+			time.Date(2024, 2, 28, 0, 0, 0, 0, time.UTC), AsOfFileName},
+	} {
+		o, err := LoadOptOuts(config.OptOuts{CheckServiceResponse: &tt.list}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := o.Evidence()[0]; !e.AsOf.Equal(tt.asOf) || e.AsOfSource != tt.source {
+			t.Errorf("as of %v from %q, want %v from %q", e.AsOf, e.AsOfSource, tt.asOf, tt.source)
+		}
 	}
 	if ev[1].Source != SourceType1 || ev[1].Entries != 0 {
 		t.Errorf("type 1 evidence %+v", ev[1])

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -126,28 +127,115 @@ type OptOuts struct {
 // ListFile is an opt-out list on disk.
 type ListFile struct {
 	Path string `yaml:"path"`
-	// MaxAge is how old (by modification time) the file may be; left out
-	// (0), no age is checked. An explicit max_age must be more than 0.
+	// MaxAge is how old the list may be, by the date that travels with it
+	// (AsOf or DatedName), else by its modification time, which copying
+	// resets and which the manifest labels as a fallback; left out (0), no
+	// age is checked. An explicit max_age must be more than 0.
 	MaxAge Duration `yaml:"max_age"`
+	// MinEntries is the fewest NHS numbers the list may hold: a list far
+	// smaller than the partnership's is a truncated or wrong file. At least
+	// 1 (the default, also when 0 in a Config built in code): an empty
+	// list is never accepted.
+	MinEntries int `yaml:"min_entries"`
+	// AsOf is the date the list was extracted (YYYY-MM-DD), when the
+	// partnership records it with the list.
+	AsOf string `yaml:"as_of"`
+	// DatedName is the pattern of the list's file name with its date:
+	// YYYY, MM and DD stand for the date's digits and * for any text,
+	// e.g. "ndop_deny_YYYYMMDD.txt".
+	DatedName string `yaml:"dated_name"`
 
-	maxAgeSet bool // max_age was written in the file
+	maxAgeSet, minEntriesSet bool // written in the file
 }
 
-// UnmarshalYAML decodes a list file, noting whether max_age was written:
-// an explicit 0 is an error where leaving it out is not.
+// UnmarshalYAML decodes a list file, noting whether max_age and
+// min_entries were written: an explicit 0 is an error where leaving them
+// out is not.
 func (l *ListFile) UnmarshalYAML(unmarshal func(any) error) error {
-	var raw struct { // ListFile's fields, max_age as a pointer
-		Path   string    `yaml:"path"`
-		MaxAge *Duration `yaml:"max_age"`
+	var raw struct { // ListFile's fields, with pointers for those defaulted
+		Path       string    `yaml:"path"`
+		MaxAge     *Duration `yaml:"max_age"`
+		MinEntries *int      `yaml:"min_entries"`
+		AsOf       string    `yaml:"as_of"`
+		DatedName  string    `yaml:"dated_name"`
 	}
 	if err := unmarshal(&raw); err != nil {
 		return err
 	}
-	*l = ListFile{Path: raw.Path}
+	*l = ListFile{Path: raw.Path, AsOf: raw.AsOf, DatedName: raw.DatedName, MinEntries: 1}
 	if raw.MaxAge != nil {
 		l.MaxAge, l.maxAgeSet = *raw.MaxAge, true
 	}
+	if raw.MinEntries != nil {
+		l.MinEntries, l.minEntriesSet = *raw.MinEntries, true
+	}
 	return nil
+}
+
+// ErrNoNameDate reports a list file whose name does not carry the date its
+// DatedName pattern says it does.
+var ErrNoNameDate = errors.New("file name does not match dated_name")
+
+// NameDate returns the date in a list file's base name, read with the
+// DatedName pattern.
+func (l *ListFile) NameDate(base string) (time.Time, error) {
+	re, err := datedNamePattern(l.DatedName)
+	if err != nil {
+		return time.Time{}, err
+	}
+	m := re.FindStringSubmatch(base)
+	if m == nil {
+		return time.Time{}, fmt.Errorf("%w %q", ErrNoNameDate, l.DatedName)
+	}
+	var y, mo, d string
+	for i, name := range re.SubexpNames() {
+		switch name {
+		case "y":
+			y = m[i]
+		case "m":
+			mo = m[i]
+		case "d":
+			d = m[i]
+		}
+	}
+	t, err := time.Parse(time.DateOnly, y+"-"+mo+"-"+d)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w %q: no such date", ErrNoNameDate, l.DatedName)
+	}
+	return t, nil
+}
+
+// datedNamePattern compiles a dated_name pattern: YYYY, MM and DD once each,
+// * for any text, everything else literal.
+func datedNamePattern(p string) (*regexp.Regexp, error) {
+	for _, part := range []string{"YYYY", "MM", "DD"} {
+		if strings.Count(p, part) != 1 {
+			return nil, fmt.Errorf("dated_name %q must hold YYYY, MM and DD once each", p)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(p); {
+		switch {
+		case strings.HasPrefix(p[i:], "YYYY"):
+			b.WriteString(`(?P<y>[0-9]{4})`)
+			i += 4
+		case strings.HasPrefix(p[i:], "MM"):
+			b.WriteString(`(?P<m>[0-9]{2})`)
+			i += 2
+		case strings.HasPrefix(p[i:], "DD"):
+			b.WriteString(`(?P<d>[0-9]{2})`)
+			i += 2
+		case p[i] == '*':
+			b.WriteString(".*")
+			i++
+		default:
+			b.WriteString(regexp.QuoteMeta(p[i : i+1]))
+			i++
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
 }
 
 // Type1 lists the GP codes that register and withdraw a Type 1 objection.
@@ -465,6 +553,26 @@ func (c *Config) Validate() error {
 		if l.MaxAge < 0 || l.maxAgeSet && l.MaxAge == 0 {
 			bad(name+".max_age", "must be more than 0, not %v (leave max_age out to check no age)", time.Duration(l.MaxAge))
 		}
+		if l.MinEntries < 0 || l.minEntriesSet && l.MinEntries == 0 {
+			bad(name+".min_entries", "must be 1 or more, not %d: an empty list is never accepted", l.MinEntries)
+		}
+		if l.AsOf != "" {
+			if _, err := time.Parse(time.DateOnly, l.AsOf); err != nil {
+				bad(name+".as_of", "must be a YYYY-MM-DD date, not %q", l.AsOf)
+			}
+		}
+		if l.DatedName != "" {
+			if _, err := datedNamePattern(l.DatedName); err != nil {
+				bad(name+".dated_name", "%v", err)
+			}
+		}
+		if l.AsOf != "" && l.DatedName != "" {
+			bad(name, "set as_of or dated_name, not both: the list has one date")
+		}
+	}
+	if !c.IsDemo() && c.OptOutsEnabled() && c.OptOuts.NationalDenyList == nil && c.OptOuts.CheckServiceResponse == nil {
+		bad("opt_outs.national_deny_list", "required with real feeds and opt-outs enabled: national data opt-outs must be applied from "+
+			"a deny list or a check_service_response (to apply no opt-outs, set opt_outs.enabled false with a legal_basis)")
 	}
 	if len(c.OptOuts.Type1.ObjectionCodes) == 0 {
 		bad("opt_outs.type1.objection_codes", "must list at least one code: with none, no GP Type 1 objection would be honoured (to apply no opt-outs, set opt_outs.enabled false with a legal_basis)")

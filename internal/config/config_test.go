@@ -29,6 +29,14 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"local code system named as a built-in", "feeds:\n  - name: a\n    format: csv\n    path: /x\n    local_code_systems:\n      - {name: SNOMED, pattern: 'LP[0-9]{4}'}\npseudonymise: {key_env: K}\n",
 			[]string{"feeds[0].local_code_systems[0]", "built-in"}},
 		{"shared system not a URI", "shared_identifier_systems: [MRN]\n", []string{"shared_identifier_systems[0]", "MRN"}},
+		// Issue 14, finding 4: real feeds with opt-outs on need a national source.
+		{"real feeds need a national opt-out source", "feeds:\n  - name: a\n    format: csv\n    path: /x\npseudonymise: {key_env: K}\n",
+			[]string{"opt_outs.national_deny_list", "check_service_response", "required"}},
+		{"min_entries 0", "opt_outs:\n  national_deny_list: {path: l.txt, min_entries: 0}\n", []string{"opt_outs.national_deny_list.min_entries"}},
+		{"as_of not a date", "opt_outs:\n  check_service_response: {path: r.dat, as_of: yesterday}\n", []string{"opt_outs.check_service_response.as_of"}},
+		{"dated_name without a date", "opt_outs:\n  national_deny_list: {path: l.txt, dated_name: 'deny_*.txt'}\n", []string{"opt_outs.national_deny_list.dated_name", "YYYY"}},
+		{"as_of and dated_name", "opt_outs:\n  national_deny_list: {path: deny_20240101.txt, as_of: 2024-01-01, dated_name: 'deny_YYYYMMDD.txt'}\n",
+			[]string{"opt_outs.national_deny_list", "as_of or dated_name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +86,7 @@ func TestExplicitZero(t *testing.T) {
 	}{
 		{"keep_runs", "keep_runs: 0\n", func(c *Config) bool { return c.KeepRuns == 0 }},
 		{"max_rejected_fraction", "max_rejected_fraction: 0\n", func(c *Config) bool { return c.MaxRejectedFraction == 0 }},
-		{"feeds[0].max_rejected_fraction", "feeds:\n  - {name: a, format: csv, path: /x, max_rejected_fraction: 0}\npseudonymise: {key_env: K}\n",
+		{"feeds[0].max_rejected_fraction", "feeds:\n  - {name: a, format: csv, path: /x, max_rejected_fraction: 0}\npseudonymise: {key_env: K}\nopt_outs: {national_deny_list: {path: l.txt}}\n",
 			func(c *Config) bool { return c.FeedMaxRejected(c.Feeds[0]) == 0 }},
 		{"lock_timeout", "lock_timeout: 0s\n", func(c *Config) bool { return c.LockTimeout == 0 }},
 		{"demo.seed", "demo:\n  seed: 0\n", func(c *Config) bool { return c.Demo.Seed == 0 }},
