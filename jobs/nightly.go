@@ -15,6 +15,7 @@ import (
 	"github.com/yhcr/carecast/internal/config"
 	"github.com/yhcr/carecast/internal/refdata"
 	"github.com/yhcr/carecast/pseudonymise"
+	"github.com/yhcr/carecast/scenario"
 	"github.com/yhcr/carecast/transforms"
 	"github.com/yhcr/carecast/warehouse"
 )
@@ -31,10 +32,16 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 		return res, err
 	}
 	wh.KeepRuns = cfg.KeepRuns
-	if req.Kind == "report" || req.Kind == "forecast" {
+	switch req.Kind {
+	case "report", "forecast":
 		// These jobs rebuild the current run, for its business date.
 		if req.BusinessDate, err = currentBusinessDate(wh); err != nil {
 			return res, permanent(fmt.Errorf("%s job: %w", req.Kind, err))
+		}
+	case "scenario":
+		// A scenario job rebuilds the run it is given, or the current one.
+		if req.SourceRun, req.BusinessDate, err = scenarioSource(wh, req.SourceRun); err != nil {
+			return res, permanent(fmt.Errorf("scenario job: %w", err))
 		}
 	}
 	runID := warehouse.NewRunID(start, req.BusinessDate)
@@ -77,13 +84,13 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 			return res, err
 		}
 		m = p.manifest(start)
-	case "forecast", "report":
+	case "forecast", "report", "scenario":
 		if run, m, err = p.rebuild(ctx, wh, start); err != nil {
 			return res, err
 		}
 		defer abortUnlessCommitted(run, log)
 	default:
-		return res, permanent(fmt.Errorf("unknown job kind %q (pipeline, report or forecast)", req.Kind))
+		return res, permanent(fmt.Errorf("unknown job kind %q (pipeline, report, forecast or scenario)", req.Kind))
 	}
 	if err := run.Commit(m); err != nil {
 		return res, fmt.Errorf("commit run %s: %w", runID, err)
@@ -118,6 +125,10 @@ type pipeline struct {
 	key     pseudonymise.Key
 	geo     *refdata.Geography
 	inputs  []warehouse.InputFile
+	// scenarios are the planning scenarios the run runs; sourceDir, for a
+	// scenario job, the run it builds on.
+	scenarios []*scenario.File
+	sourceDir string
 
 	quarantine  *transforms.Quarantine
 	counts      map[string]int64
@@ -179,7 +190,7 @@ func (p *pipeline) prepare(ctx context.Context) error {
 	if p.geo, err = loadGeography(cfg); err != nil {
 		return permanent(err)
 	}
-	return nil
+	return p.loadScenarios()
 }
 
 func loadGeography(cfg *config.Config) (*refdata.Geography, error) {

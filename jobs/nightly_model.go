@@ -74,11 +74,17 @@ func (p *pipeline) sqlModels(ctx context.Context, run *warehouse.Run) error {
 	return nil
 }
 
-// forecastAndReport forecasts every series and builds the report into the
-// staging run. m is the manifest so far: the report shows its provenance.
+// forecastAndReport forecasts every series, runs the planning scenarios and
+// builds the report into the staging run. m is the manifest so far: the
+// report shows its provenance.
 func (p *pipeline) forecastAndReport(ctx context.Context, run *warehouse.Run, m *warehouse.Manifest) error {
 	if p.cfg.ForecastEnabled() {
 		if err := p.timed("forecast", func() error { return p.forecast(ctx, run) }); err != nil {
+			return err
+		}
+	}
+	if len(p.scenarios) > 0 {
+		if err := p.timed("scenarios", func() error { return p.runScenarios(ctx, run) }); err != nil {
 			return err
 		}
 	}

@@ -7,14 +7,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/yhcr/carecast/warehouse"
 )
 
-// rebuild makes a new run from the current one for the report and forecast
-// jobs: the current run's files are hard-linked into staging (runs are never
+// rebuild makes a new run from the current one (or, for a scenario job, the
+// run it names) for the report, forecast and scenario jobs: the run's files are hard-linked into staging (runs are never
 // changed once committed), the outputs of the job are dropped and built
 // again, and the new run is committed for the same business date, replacing
 // the run it came from.
@@ -22,6 +23,9 @@ func (p *pipeline) rebuild(ctx context.Context, wh *warehouse.Warehouse, start t
 	current, err := wh.Current()
 	if err != nil {
 		return nil, nil, permanent(fmt.Errorf("%s job: no committed run to rebuild: %w", p.req.Kind, err))
+	}
+	if p.req.SourceRun != "" {
+		current = p.req.SourceRun
 	}
 	src := wh.RunDir(current)
 	m, err := warehouse.ReadManifest(src)
@@ -34,6 +38,12 @@ func (p *pipeline) rebuild(ctx context.Context, wh *warehouse.Warehouse, start t
 	if p.geo, err = loadGeography(p.cfg); err != nil {
 		return nil, nil, permanent(err)
 	}
+	if p.req.Kind == "scenario" {
+		if err := p.loadScenarios(); err != nil {
+			return nil, nil, err
+		}
+		p.sourceDir = src
+	}
 	run, err := wh.Begin(p.runID)
 	if err != nil {
 		return nil, nil, err
@@ -41,6 +51,9 @@ func (p *pipeline) rebuild(ctx context.Context, wh *warehouse.Warehouse, start t
 	rebuilt := func(rel string) bool {
 		if rel == warehouse.ManifestFile || rel == "report" || strings.HasPrefix(rel, "report"+string(filepath.Separator)) {
 			return true
+		}
+		if p.req.Kind == "scenario" {
+			return isScenarioTable(rel)
 		}
 		return p.req.Kind == "forecast" && (rel == filepath.Join("models", "forecasts.parquet") ||
 			rel == filepath.Join("models", "forecast_accuracy.parquet"))
@@ -60,8 +73,13 @@ func (p *pipeline) rebuild(ctx context.Context, wh *warehouse.Warehouse, start t
 	m.Trigger = p.req.Trigger
 	m.Start = start.UTC()
 	m.Durations = p.durations
-	if p.req.Kind == "report" {
-		// Forecasts come from the source run; report only.
+	if p.req.Kind == "scenario" {
+		// The files of this job's scenarios; those of scenarios carried over
+		// are in the manifests of the runs that computed them (their run_id).
+		m.Inputs = append(slices.DeleteFunc(m.Inputs, func(in warehouse.InputFile) bool { return in.Feed == "scenarios" }), p.inputs...)
+	}
+	if p.req.Kind == "report" || p.req.Kind == "scenario" {
+		// Forecasts come from the source run.
 		cfg := *p.cfg
 		off := false
 		cfg.Forecast.Enabled = &off
@@ -73,6 +91,14 @@ func (p *pipeline) rebuild(ctx context.Context, wh *warehouse.Warehouse, start t
 	}
 	m.End = time.Now().UTC()
 	m.Tables = p.tables
+	if len(p.counts) > 0 {
+		if m.Counts == nil {
+			m.Counts = map[string]int64{}
+		}
+		for k, v := range p.counts {
+			m.Counts[k] = v
+		}
+	}
 	return run, m, nil
 }
 

@@ -22,12 +22,18 @@ const (
 type Request struct {
 	Config       *config.Config
 	Job          string    // job name: "nightly" for a manual `carecast run`
-	Kind         string    // pipeline, report or forecast
+	Kind         string    // pipeline, report, forecast or scenario
 	BusinessDate time.Time // the date the run processes (midnight, Europe/London)
 	Trigger      string
 	Attempt      int
 	// Progress, when set, is a terminal to draw progress bars on.
 	Progress io.Writer
+	// Scenarios are the scenario files a scenario job runs (default: the
+	// config's).
+	Scenarios []string
+	// SourceRun is the run a scenario job builds on (default: the current
+	// one).
+	SourceRun string
 }
 
 // Result is what a successful run leaves.

@@ -3,7 +3,6 @@ package scenario_test
 import (
 	"bytes"
 	"context"
-	dbsql "database/sql"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -14,66 +13,16 @@ import (
 	"time"
 
 	"github.com/yhcr/carecast/scenario"
+	"github.com/yhcr/carecast/scenario/scenariotest"
 	cwsql "github.com/yhcr/carecast/sql"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// runFixture writes a small run with real DuckDB: activity of 2024 (from
-// March) and 2025 for two places of one STP, and the population model.
-func runFixture(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	db, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, y := range []int{2024, 2025} {
-		part := filepath.Join(dir, "activity", fmt.Sprintf("year=%d", y))
-		if err := os.MkdirAll(part, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		start := fmt.Sprintf("%d-01-01", y)
-		if y == 2024 {
-			start = "2024-03-01"
-		}
-		// Events of each place, service, age band and sex: a number that
-		// differs by each, on dates through the year; admissions stay 0 to
-		// 4 days.
-		q := fmt.Sprintf(`COPY (
-			SELECT lad AS lad_code, svc AS service, band AS age_band, sex,
-			       DATE '%s' + (i * 7 %% (DATE '%d-12-31' - DATE '%s'))::INTEGER AS event_date,
-			       CASE WHEN svc = 'emergency_admission' THEN (i %% 5)::INTEGER END AS length_of_stay
-			FROM (VALUES ('E1', 1), ('E2', 2)) p(lad, pn),
-			     (VALUES ('emergency_admission', 1), ('outpatient_attendance', 4), ('unknown', 1)) s(svc, sn),
-			     (VALUES ('0-64', 3), ('65+', 2), ('unknown', 1)) b(band, bn),
-			     (VALUES ('male', 1), ('female', 2), ('not_known', 0)) x(sex, xn),
-			     range(100) r(i)
-			WHERE i < 5 * pn * sn * bn * (xn + 1) + %d
-			UNION ALL
-			SELECT 'unknown', 'emergency_admission', '0-64', 'male', DATE '%s', 2 FROM range(9)
-		) TO '%s' (FORMAT parquet)`, start, y, start, y-2020, start, filepath.Join(part, "part-00000.parquet"))
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "models"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	q := fmt.Sprintf(`COPY (
-		SELECT y::INTEGER AS year, 'S1' AS stp_code, lad AS lad_code, lad AS lad_name, band AS age_band, sex,
-		       (1000.0 * pn * bn * xn) * pow(1 + 0.01 * bn * xn, y - 2020) AS population, y > 2020 AS projected
-		FROM (VALUES ('E1', 1), ('E2', 2)) p(lad, pn), (VALUES ('0-64', 3), ('65+', 1)) b(band, bn),
-		     (VALUES ('male', 1), ('female', 2)) x(sex, xn), range(2020, 2028) r(y)
-	) TO '%s' (FORMAT parquet)`, filepath.Join(dir, "models", "population.parquet"))
-	if _, err := db.Exec(q); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+// runFixture writes a small run with real DuckDB (scenariotest.WriteRun).
+func runFixture(t testing.TB) string { return scenariotest.WriteRun(t, t.TempDir()) }
 
-var fixtureBusinessDate = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+var fixtureBusinessDate = scenariotest.BusinessDate
 
 func TestReadBaseline(t *testing.T) {
 	ctx := context.Background()

@@ -261,6 +261,7 @@ func Compile(f *File, b *Baseline, opts Options) (*Model, error) {
 		}
 	}
 	scale := map[ps2]float64{}
+	pubs := map[ps2]int64{}
 	m.hidden = make([][]bool, len(m.places))
 	for i := range m.hidden {
 		m.hidden[i] = make([]bool, len(m.services))
@@ -274,6 +275,7 @@ func Compile(f *File, b *Baseline, opts Options) (*Model, error) {
 			pub = 0
 			m.hidden[placeIdx[k.place]][svcIdx[k.svc]] = true
 		}
+		pubs[k] = pub
 		scale[k] = 0
 		if n > 0 {
 			scale[k] = float64(pub) / float64(n)
@@ -448,7 +450,7 @@ func Compile(f *File, b *Baseline, opts Options) (*Model, error) {
 	for pi, p := range m.places {
 		published[pi] = make([]float64, len(m.services))
 		for si, svc := range m.services {
-			published[pi][si] = float64(totals[ps2{p.Code, svc}]) * scale[ps2{p.Code, svc}]
+			published[pi][si] = float64(pubs[ps2{p.Code, svc}])
 		}
 	}
 	m.outputs(published)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/yhcr/carecast/internal/config"
+	"github.com/yhcr/carecast/scenario"
 	"github.com/yhcr/carecast/warehouse"
 )
 
@@ -72,6 +73,7 @@ func commands() []*Command {
 		cmdSQL,
 		cmdForecast,
 		cmdReport,
+		cmdScenario,
 		cmdSchedule,
 		cmdRuns,
 		cmdStatus,
@@ -150,7 +152,7 @@ func RunEnv(ctx context.Context, env *Env, args []string) int {
 	case errors.Is(err, ErrUsage):
 		fmt.Fprintf(env.Stderr, "usage: carecast %s %s\n", c.Name, c.UsageLine)
 		return ExitUsage
-	case errors.Is(err, config.ErrInvalid):
+	case errors.Is(err, config.ErrInvalid), errors.Is(err, scenario.ErrInvalid):
 		return ExitUsage
 	case errors.Is(err, ErrLocked):
 		return ExitLocked
@@ -232,6 +234,18 @@ func parseDate(flagName, s string) (time.Time, error) {
 		return time.Time{}, usageError("--%s: want YYYY-MM-DD, have %q", flagName, s)
 	}
 	return t, nil
+}
+
+// loadRun reads the config file (the demo's when path is empty) and finds
+// the folder of the committed run id, or of the current run when id is
+// empty.
+func loadRun(env *Env, path, id string) (*config.Config, string, error) {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := resolveRun(cfg, env, id)
+	return cfg, dir, err
 }
 
 // resolveRun returns the folder of the committed run id, or of the warehouse's

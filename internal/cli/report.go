@@ -38,11 +38,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
 		return usageError("unexpected arguments %q", args)
 	}
-	cfg, err := loadConfig(f.config)
-	if err != nil {
-		return err
-	}
-	runDir, err := resolveRun(cfg, env, f.run)
+	cfg, runDir, err := loadRun(env, f.config, f.run)
 	if err != nil {
 		return err
 	}

@@ -58,11 +58,7 @@ func runSQL(ctx context.Context, env *Env, args []string) error {
 	default:
 		return usageError("--format: want table, csv, json or parquet, have %q", f.format)
 	}
-	cfg, err := loadConfig(f.config)
-	if err != nil {
-		return err
-	}
-	runDir, err := resolveRun(cfg, env, f.run)
+	_, runDir, err := loadRun(env, f.config, f.run)
 	if err != nil {
 		return err
 	}

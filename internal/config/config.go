@@ -50,6 +50,12 @@ type Config struct {
 	Log          Log          `yaml:"log"`
 	LockTimeout  Duration     `yaml:"lock_timeout"`
 
+	// Scenarios are planning-scenario files (docs/scenarios.md) run after
+	// the forecasts of every pipeline run, side by side. Left out, the demo
+	// region runs the example scenarios and real feeds run none; an empty
+	// list runs none.
+	Scenarios []string `yaml:"scenarios"`
+
 	// SharedIdentifierSystems are identifier systems (URIs) every feed
 	// issues from one register, so that the same value is the same person
 	// whichever feed sends it. Any other local identifier is namespaced by
@@ -627,9 +633,12 @@ func (c *Config) Validate() error {
 			bad(field+".cron", "%v", err)
 		}
 		switch j.Run {
-		case "pipeline", "report", "forecast":
+		case "pipeline", "report", "forecast", "scenario":
 		default:
-			bad(field+".run", "unknown job %q (pipeline, report or forecast)", j.Run)
+			bad(field+".run", "unknown job %q (pipeline, report, forecast or scenario)", j.Run)
+		}
+		if j.Run == "scenario" && len(c.Scenarios) == 0 {
+			bad(field+".run", "a scenario job runs the files of scenarios, and none are listed")
 		}
 		switch j.CatchUp {
 		case "latest", "all", "none":
@@ -645,6 +654,17 @@ func (c *Config) Validate() error {
 		if j.RetryBackoff < 0 {
 			bad(field+".retry_backoff", "must not be negative")
 		}
+	}
+	seen := map[string]bool{}
+	for i, f := range c.Scenarios {
+		field := fmt.Sprintf("scenarios[%d]", i)
+		switch {
+		case strings.TrimSpace(f) == "":
+			bad(field, "empty: a scenario file's path")
+		case seen[f]:
+			bad(field, "%s is listed twice", f)
+		}
+		seen[f] = true
 	}
 	switch c.Log.Format {
 	case "auto", "text", "json":
@@ -682,4 +702,7 @@ func (c *Config) resolvePaths(dir string) {
 	abs(&c.Pseudonymise.KeyFile)
 	abs(&c.Geography.LookupFile)
 	abs(&c.Geography.PostcodeLookupFile)
+	for i := range c.Scenarios {
+		abs(&c.Scenarios[i])
+	}
 }

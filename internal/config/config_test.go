@@ -37,6 +37,9 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"dated_name without a date", "opt_outs:\n  national_deny_list: {path: l.txt, dated_name: 'deny_*.txt'}\n", []string{"opt_outs.national_deny_list.dated_name", "YYYY"}},
 		{"as_of and dated_name", "opt_outs:\n  national_deny_list: {path: deny_20240101.txt, as_of: 2024-01-01, dated_name: 'deny_YYYYMMDD.txt'}\n",
 			[]string{"opt_outs.national_deny_list", "as_of or dated_name"}},
+		{"empty scenario path", "scenarios: [a.yaml, '']\n", []string{"scenarios[1]", "empty"}},
+		{"scenario listed twice", "scenarios: [a.yaml, a.yaml]\n", []string{"scenarios[1]", "twice"}},
+		{"scenario job without scenarios", "schedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n      run: scenario\n", []string{"schedule.jobs[0].run", "none are listed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,6 +103,8 @@ func TestExplicitZero(t *testing.T) {
 		{"report.suppress_max", "report:\n  suppress_max: 0\n", func(c *Config) bool { return c.Report.SuppressMax == 0 }},
 		{"schedule.jobs[0].retries", job + "      retries: 0\n", func(c *Config) bool { return c.Schedule.Jobs[0].Retries == 0 }},
 		{"schedule.jobs[0].retry_backoff", job + "      retry_backoff: 0s\n", func(c *Config) bool { return c.Schedule.Jobs[0].RetryBackoff == 0 }},
+		// No scenarios at all, where leaving the field out runs the demo's.
+		{"scenarios", "scenarios: []\n", func(c *Config) bool { return c.Scenarios != nil && len(c.Scenarios) == 0 }},
 	} {
 		t.Run(tt.field, func(t *testing.T) {
 			c, err := Parse([]byte(tt.yaml))
