@@ -19,12 +19,18 @@ import (
 // durations) besides the time of the whole run. Profile it with
 //
 //	go test -run '^$' -bench Pipeline -benchtime 3x -cpuprofile cpu.prof ./jobs/
-func BenchmarkPipeline(b *testing.B) {
+func BenchmarkPipeline(b *testing.B) { benchPipeline(b, "csv") }
+
+// BenchmarkPipelineFHIR is BenchmarkPipeline on the region written as a
+// FHIR R4 Bulk Data export (about 370 MB of NDJSON).
+func BenchmarkPipelineFHIR(b *testing.B) { benchPipeline(b, "fhir") }
+
+func benchPipeline(b *testing.B, format string) {
 	dir := b.TempDir()
 	cfg := config.Default()
 	cfg.WorkDir = filepath.Join(dir, "work")
 	cfg.Warehouse = filepath.Join(dir, "warehouse")
-	cfg.Demo.Scale, cfg.Demo.Years = 0.01, 1
+	cfg.Demo.Scale, cfg.Demo.Years, cfg.Demo.Format = 0.01, 1, format
 	cfg.KeepRuns = 1
 	off := false
 	cfg.Forecast.Enabled, cfg.Report.Enabled = &off, &off

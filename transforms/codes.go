@@ -102,3 +102,61 @@ func IsDiagnosticTestCode(c string) bool { return diagnosticTestCodes[c] }
 // IsAfterDeathCode reports whether an encounter code is activity that
 // follows a death by nature, such as death certification.
 func IsAfterDeathCode(c string) bool { return afterDeathCodes[c] }
+
+// CodeKind is a set of what a code means to the readers: one lookup tells a
+// reader everything the lists above say about a code.
+type CodeKind uint8
+
+// The kinds of code.
+const (
+	EmergencyAdmissionCode CodeKind = 1 << iota
+	PrimaryCareCode
+	SocialCareCode
+	HospiceCode
+	AfterDeathCode
+	UrgentCareCode
+	DiagnosticTestCode
+)
+
+// codeKinds holds the kinds of the codes in the lists, by the code's
+// number: SNOMED CT identifiers are numbers, and a number is found faster
+// than a string.
+var codeKinds = func() map[uint64]CodeKind {
+	m := map[uint64]CodeKind{}
+	for kind, set := range map[CodeKind]map[string]bool{
+		EmergencyAdmissionCode: emergencyAdmissionCodes, PrimaryCareCode: primaryCareCodes,
+		SocialCareCode: socialCareCodes, HospiceCode: hospiceCodes, AfterDeathCode: afterDeathCodes,
+		UrgentCareCode: urgentCareCodes, DiagnosticTestCode: diagnosticTestCodes,
+	} {
+		for c := range set {
+			n, _ := codeNumber(c)
+			m[n] |= kind
+		}
+	}
+	return m
+}()
+
+// codeNumber reads a SNOMED CT identifier: 6 to 18 digits, the first not 0.
+func codeNumber(code string) (uint64, bool) {
+	if len(code) < 6 || len(code) > 18 || code[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(code); i++ {
+		c := code[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(c)
+	}
+	return n, true
+}
+
+// KindOf returns what a code means to the readers; 0 for most codes.
+func KindOf(code string) CodeKind {
+	n, ok := codeNumber(code)
+	if !ok {
+		return 0
+	}
+	return codeKinds[n]
+}

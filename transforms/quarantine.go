@@ -54,6 +54,7 @@ type Quarantine struct {
 	rejections []Rejection
 	counts     map[countKey]int64
 	unmapped   map[UnmappedCount]int64
+	ignored    map[IgnoredCount]int64
 	read       map[readKey]int64
 }
 
@@ -66,6 +67,7 @@ func NewQuarantine(place func(personKey string) string) *Quarantine {
 		inputs:   NewInputs(),
 		counts:   map[countKey]int64{},
 		unmapped: map[UnmappedCount]int64{},
+		ignored:  map[IgnoredCount]int64{},
 		read:     map[readKey]int64{},
 	}
 }
@@ -226,4 +228,36 @@ func (q *Quarantine) Check(feed string, maxFraction float64) error {
 	return fmt.Errorf("feed %s: %d of %d records rejected (%.1f%%, limit %.1f%%; top reasons: %s): %w",
 		feed, rejected, read, 100*float64(rejected)/float64(read), 100*maxFraction,
 		strings.Join(top, ", "), ErrTooManyRejected)
+}
+
+// IgnoredCount is a number of records of one feed and kind (a FHIR
+// resource type, a file) that a reader skipped on purpose, and why:
+// resources of types it does not read, and resources of a type it reads
+// that are not activity. They are neither read nor rejected.
+type IgnoredCount struct {
+	Feed, Kind, Reason string
+	N                  int64
+}
+
+// Ignore counts n records of kind that feed's reader skipped for reason.
+func (q *Quarantine) Ignore(feed, kind, reason string, n int64) {
+	q.mu.Lock()
+	q.ignored[IgnoredCount{Feed: feed, Kind: kind, Reason: reason}] += n
+	q.mu.Unlock()
+}
+
+// IgnoredCounts returns the records skipped on purpose, sorted by feed,
+// kind and reason.
+func (q *Quarantine) IgnoredCounts() []IgnoredCount {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make([]IgnoredCount, 0, len(q.ignored))
+	for k, n := range q.ignored {
+		k.N = n
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b IgnoredCount) int {
+		return cmp.Or(cmp.Compare(a.Feed, b.Feed), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Reason, b.Reason))
+	})
+	return out
 }

@@ -5,10 +5,15 @@
 //
 // Usage:
 //
-//	peer -sql sql/bench/peer.sql -feed DIR -optouts FILE -key FILE -out FILE.parquet
+//	peer [-format csv|fhir] -sql sql/bench/peer.sql -feed DIR -optouts FILE -key FILE -out FILE.parquet
+//
+// With -format fhir the feed is a FHIR Bulk Data export (sql/bench/peer_fhir.sql)
+// and the events read are its Encounter and DiagnosticReport lines.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	dbsql "database/sql"
 	"encoding/hex"
@@ -18,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,19 +33,20 @@ import (
 )
 
 func main() {
+	format := flag.String("format", "csv", "feed format: csv (canonical CSV) or fhir (Bulk Data export)")
 	sqlFile := flag.String("sql", "sql/bench/peer.sql", "the peer's SQL")
 	feed := flag.String("feed", "", "canonical CSV feed folder (persons.csv, activity.csv)")
 	optOuts := flag.String("optouts", "", "national data opt-out deny list, one NHS number a line")
 	keyFile := flag.String("key", "", "key file; the peer hashes key||nhs_number with SHA-256")
 	out := flag.String("out", "", "Parquet file to write")
 	flag.Parse()
-	if *feed == "" || *optOuts == "" || *keyFile == "" || *out == "" || flag.NArg() > 0 {
+	if *feed == "" || *optOuts == "" || *keyFile == "" || *out == "" || flag.NArg() > 0 || (*format != "csv" && *format != "fhir") {
 		flag.Usage()
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := run(ctx, *sqlFile, *feed, *optOuts, *keyFile, *out)
+	res, err := run(ctx, *format, *sqlFile, *feed, *optOuts, *keyFile, *out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "peer:", err)
 		os.Exit(1)
@@ -47,14 +54,21 @@ func main() {
 	json.NewEncoder(os.Stdout).Encode(res)
 }
 
+// eventsQuery counts the events of a feed of each format.
+var eventsQuery = map[string]string{
+	"csv": "SELECT count(*) FROM read_csv(getvariable('feed') || '/activity.csv', header = true, all_varchar = true, ignore_errors = true)",
+	"fhir": "SELECT count(*) FROM read_csv([getvariable('feed') || '/Encounter*.ndjson', getvariable('feed') || '/DiagnosticReport*.ndjson'], " +
+		"header = false, delim = '\x01', quote = '', columns = {'line': 'VARCHAR'})",
+}
+
 // result is what the peer prints.
 type result struct {
-	Events  int64   `json:"events_read"` // data rows of activity.csv
+	Events  int64   `json:"events_read"` // data rows of activity.csv, or Encounter and DiagnosticReport lines
 	Rows    int64   `json:"rows_written"`
 	Seconds float64 `json:"seconds"` // the COPY statement alone
 }
 
-func run(ctx context.Context, sqlFile, feed, optOuts, keyFile, out string) (result, error) {
+func run(ctx context.Context, format, sqlFile, feed, optOuts, keyFile, out string) (result, error) {
 	var res result
 	query, err := os.ReadFile(sqlFile)
 	if err != nil {
@@ -94,11 +108,46 @@ func run(ctx context.Context, sqlFile, feed, optOuts, keyFile, out string) (resu
 	if res.Rows, err = r.RowsAffected(); err != nil {
 		return res, err
 	}
+	if format == "fhir" {
+		res.Events, err = countLines(filepath.Join(feed, "Encounter*.ndjson"), filepath.Join(feed, "DiagnosticReport*.ndjson"))
+		return res, err
+	}
 	err = db.QueryRowContext(ctx, "SELECT count(*) FROM read_csv(getvariable('feed') || '/activity.csv', header = true, all_varchar = true, ignore_errors = true)").Scan(&res.Events)
 	if err != nil {
 		return res, fmt.Errorf("count events: %w", err)
 	}
 	return res, nil
+}
+
+// countLines counts the non-empty lines of the NDJSON files that match the
+// patterns: one resource a line.
+func countLines(patterns ...string) (int64, error) {
+	var n int64
+	for _, pat := range patterns {
+		paths, err := filepath.Glob(pat)
+		if err != nil {
+			return 0, err
+		}
+		for _, path := range paths {
+			f, err := os.Open(path)
+			if err != nil {
+				return 0, err
+			}
+			sc := bufio.NewScanner(f)
+			sc.Buffer(nil, 64<<20)
+			for sc.Scan() {
+				if len(bytes.TrimSpace(sc.Bytes())) > 0 {
+					n++
+				}
+			}
+			err = sc.Err()
+			f.Close()
+			if err != nil {
+				return 0, fmt.Errorf("count lines of %s: %w", path, err)
+			}
+		}
+	}
+	return n, nil
 }
 
 // loadLookup creates lookup(lsoa11, lad_code, stp_code) from the embedded

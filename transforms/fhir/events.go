@@ -3,7 +3,6 @@ package fhir
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/transforms"
@@ -11,224 +10,355 @@ import (
 
 var _ transforms.Feed = (*Feed)(nil)
 
+// Why a resource of a type carecast reads is not activity: counted per
+// feed and resource type (transforms.Quarantine.Ignore), never dropped
+// unseen.
+const (
+	ignoredType       = "resource type not read"
+	ignoredStatus     = "status: not activity (planned, cancelled, not done or entered in error)"
+	ignoredProcedure  = "procedure that is not a diagnostic test: part of its encounter"
+	ignoredCategory   = "not a laboratory or imaging test"
+	ignoredPanel      = "result of a test already counted (same encounter and category)"
+	ignoredMalformed  = "malformed resource of a type not read as activity"
+	ignoredNoType1    = "not a Type 1 objection code"
+	unmappedClass     = "Encounter.class"
+	unmappedNHSStatus = "Patient.identifier (NHS number not verified)"
+	unmappedProvider  = " (an organisation without an ODS code)"
+)
+
+// eventOut is what decoding a resource gives the events pass.
+type eventOut struct {
+	file   int
+	index  int64
+	kind   string
+	reason transforms.Reason
+	field  string
+	key    string
+	ev     canonical.Event
+	// panel is "<encounter>|<category>" for a test with an encounter: the
+	// results of one panel, or a report and its results, are one test.
+	panel      string
+	afterDeath bool      // an Encounter that follows a death by nature
+	stayEnd    []byte    // period.end of an admission, kept
+	unmapped   [2]string // the elements whose codes are unmapped
+	// ignored, when set, counts n resources that are not activity.
+	ignored string
+	n       int64
+}
+
+// wantsEvent reports whether the events pass reads a resource type: the
+// activity types, and Conditions and Flags, to count those that are not
+// objections.
+func wantsEvent(kind string) bool {
+	switch kind {
+	case "Encounter", "Procedure", "DiagnosticReport", "Observation", "Condition", "Flag":
+		return true
+	}
+	return false
+}
+
 // Events reads Encounters and the diagnostic tests among Procedures,
-// DiagnosticReports and Observations, checking each against people. The
-// *canonical.Event passed to fn is reused.
+// DiagnosticReports and Observations, checking each against people, and
+// counts the resources of types it does not read. The *canonical.Event
+// passed to fn is reused.
 func (f *Feed) Events(ctx context.Context, q *transforms.Quarantine, people transforms.PersonIndex, fn func(*canonical.Event) error) error {
 	if err := f.loadPatients(ctx); err != nil {
 		return err
 	}
-	if err := f.loadOrganizations(ctx); err != nil {
-		return err
-	}
+	consume := f.eventConsumer(q, people, fn)
+	return scan(ctx, f, &pass[eventOut]{
+		wants: wantsEvent,
+		ignored: func(kind string, n int64) eventOut {
+			return eventOut{kind: kind, ignored: ignoredType, n: n}
+		},
+		decode: func(d *decoder, r *resource, out *[]eventOut) {
+			o := eventOut{file: r.file, index: r.index, kind: r.kind}
+			if f.event(d, r, &o) {
+				*out = append(*out, o)
+			}
+		},
+		consume: func(out []eventOut) error {
+			// Reads are counted once a unit: the quarantine takes a lock.
+			read := int64(0)
+			defer func() { q.ReadN(f.name, transforms.EntityEvent, read) }()
+			for i := range out {
+				if err := consume(&out[i], &read); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// eventConsumer returns the events pass's consume of one outcome: the
+// checks that need the pass's state, in the order of the input.
+func (f *Feed) eventConsumer(q *transforms.Quarantine, people transforms.PersonIndex, fn func(*canonical.Event) error) func(o *eventOut, read *int64) error {
 	seen := transforms.NewIDSet()
-	panels := transforms.NewIDSet() // encounter|category of tests already counted
-	var ev canonical.Event
-	return f.scan(ctx, []string{"Encounter", "Procedure", "DiagnosticReport", "Observation"}, func(e *entry) error {
-		switch {
-		case e.kind == "Patient" || e.kind == "Organization":
-			return nil
-		case e.bad != "":
-			if f.brokenObjection(e) {
-				return nil // reported by the objections pass
-			}
-			q.Read(f.name, transforms.EntityEvent)
-			f.reject(q, e, transforms.EntityEvent, e.bad, "", "")
+	panels := transforms.NewIDSet()
+	return func(o *eventOut, read *int64) error {
+		if o.ignored != "" {
+			q.Ignore(f.name, o.kind, o.ignored, o.n)
 			return nil
 		}
-		ev = canonical.Event{Feed: f.name, SourceID: e.res.ID, Minute: -1, LengthOfStay: -1}
-		var when string
-		res := &e.res
-		switch e.kind {
-		case "Encounter":
-			when = startOf(res.Period)
-			ev.Provider = f.provider(res.ServiceProvider)
-			var known bool
-			if ev.Service, known = encounterService(res, ev.Provider); !known {
-				q.Unmapped(f.name, transforms.EntityEvent, "Encounter.class")
-			}
-			for i := range res.ReasonCode {
-				if ev.CodeSystem, ev.Code = res.ReasonCode[i].first(); ev.Code != "" {
-					break
-				}
-			}
-		case "Procedure":
-			if !res.Code.hasCode(transforms.IsDiagnosticTestCode) {
-				return nil // part of its encounter, not an activity of its own
-			}
-			ev.Service = canonical.DiagnosticTest
-			ev.CodeSystem, ev.Code = res.Code.first()
-			when = cmpOr(res.PerformedDateTime, startOf(res.PerformedPeriod))
-		case "DiagnosticReport", "Observation":
-			if _, _, objection := f.type1Code(res.Code); objection {
-				return nil // read by the objections pass
-			}
-			cat := testCategory(res.Category)
-			if cat == "" {
-				return nil // vital signs, surveys, social history: not tests
-			}
-			if res.Encounter != nil && res.Encounter.Reference != "" {
-				// The results of one panel, or a report and its results,
-				// are one test.
-				if !panels.Add(refID(res.Encounter.Reference) + "|" + cat) {
-					return nil
-				}
-			}
-			ev.Service = canonical.DiagnosticTest
-			ev.CodeSystem, ev.Code = res.Code.first()
-			for _, p := range res.Performer {
-				if ev.Provider = f.provider(&p); ev.Provider != "" {
-					break
-				}
-			}
-			when = cmpOr(res.EffectiveDateTime, startOf(res.EffectivePeriod))
-		default:
+		if o.panel != "" && o.reason == "" && !panels.Add(o.panel) {
+			q.Ignore(f.name, o.kind, ignoredPanel, 1)
 			return nil
 		}
-		ev.Setting = ev.Service.DefaultSetting()
-		if ev.Service == canonical.GPAppointment {
-			ev.Setting = canonical.GP
+		*read++
+		if o.reason == "" {
+			o.reason, o.field = f.checkEvent(people, o)
 		}
-		q.Read(f.name, transforms.EntityEvent)
-		key, r := f.subjectKey(res.Subject)
-		if r != "" {
-			f.reject(q, e, transforms.EntityEvent, r, "subject", "")
+		if o.reason == "" && !seen.Add(o.ev.SourceID) {
+			o.reason, o.field = transforms.DuplicateRecord, "id"
+		}
+		if o.reason != "" {
+			f.reject(q, o.file, o.index, transforms.EntityEvent, o.reason, o.field, o.key)
 			return nil
 		}
-		ev.PersonKey = key
-		field := "period.start"
-		if ev.Date, ev.Minute, r = f.opts.CheckDateTime(when); r == "" {
-			field = "subject"
-			r = transforms.CheckEventPerson(people, key, ev.Date)
-			if r == transforms.DateAfterDeath && e.kind == "Encounter" && hasTypeCode(res, transforms.IsAfterDeathCode) {
-				r = ""
-			}
-			if r == transforms.DateBeforeBirth || r == transforms.DateAfterDeath {
-				field = "period.start"
+		for _, u := range o.unmapped {
+			if u != "" {
+				q.Unmapped(f.name, transforms.EntityEvent, u)
 			}
 		}
-		if r == "" && (ev.Service == canonical.EmergencyAdmission || ev.Service == canonical.ElectiveAdmission) {
-			ev.LengthOfStay, r = f.stay(ev.Date, res.Period)
-			field = "period.end"
-		}
-		if r == "" && ev.SourceID == "" {
-			r, field = transforms.MissingField, "id"
-		}
-		if r == "" && !seen.Add(ev.SourceID) {
-			r, field = transforms.DuplicateRecord, "id"
-		}
-		if r != "" {
-			f.reject(q, e, transforms.EntityEvent, r, field, key)
-			return nil
-		}
-		if err := fn(&ev); err != nil {
-			return fmt.Errorf("%s record %d: %w", e.file, e.index, err)
+		if err := fn(&o.ev); err != nil {
+			return fmt.Errorf("%s record %d: %w", f.files[o.file].path, o.index, err)
 		}
 		return nil
-	})
+	}
+}
+
+// checkEvent checks an event against its person's life and works out an
+// admission's length of stay.
+func (f *Feed) checkEvent(people transforms.PersonIndex, o *eventOut) (transforms.Reason, string) {
+	e := &o.ev
+	r := transforms.CheckEventPerson(people, e.PersonKey, e.Date)
+	switch {
+	case r == transforms.DateAfterDeath && o.afterDeath:
+		r = ""
+	case r == transforms.UnknownPerson:
+		return r, "subject"
+	case r != "":
+		return r, dateField(o.kind)
+	}
+	if e.Service == canonical.EmergencyAdmission || e.Service == canonical.ElectiveAdmission {
+		if e.LengthOfStay, r = f.stay(e.Date, o.stayEnd); r != "" {
+			return r, "period.end"
+		}
+	}
+	return "", ""
+}
+
+// dateField names the element an event of each type is dated by.
+func dateField(kind string) string {
+	switch kind {
+	case "Encounter":
+		return "period.start"
+	case "Procedure":
+		return "performedDateTime"
+	}
+	return "effectiveDateTime"
+}
+
+// event maps a resource to o; false when the events pass has nothing to
+// say about it (it belongs to another pass).
+func (f *Feed) event(d *decoder, r *resource, o *eventOut) bool {
+	if r.bad != "" {
+		switch {
+		case r.kind == "Patient" || f.brokenObjection(r.kind, r.data):
+			return false // the persons or objections pass reports it
+		case r.kind != "" && !isActivity(r.kind):
+			o.ignored, o.n = ignoredMalformed, 1
+			return true
+		}
+		o.reason = r.bad
+		return true
+	}
+	o.ev = canonical.Event{Feed: f.name, Minute: -1, LengthOfStay: -1}
+	var (
+		id, when []byte
+		subject  reference
+		bad      transforms.Reason
+	)
+	switch r.kind {
+	case "Encounter":
+		var e encounter
+		if bad, o.field = d.encounter(r.data, &e); bad != "" {
+			break
+		}
+		if ignoredEncounterStatus(view(e.status)) {
+			o.ignored, o.n = ignoredStatus, 1
+			return true
+		}
+		id, when, subject = e.id, e.start, e.subject
+		o.ev.Provider = f.provider(d, &e.serviceProvider, "Encounter.serviceProvider", o)
+		var known bool
+		if o.ev.Service, known = encounterService(&e, o.ev.Provider); !known {
+			o.unmapped[0] = unmappedClass
+		}
+		o.ev.CodeSystem, o.ev.Code = e.reason.system, d.keep(e.reason.code)
+		o.afterDeath = e.kinds&transforms.AfterDeathCode != 0
+		if o.ev.Service == canonical.EmergencyAdmission || o.ev.Service == canonical.ElectiveAdmission {
+			o.stayEnd = d.keepBytes(e.end)
+		}
+	case "Procedure":
+		var p procedure
+		if bad, o.field = d.procedure(r.data, &p); bad != "" {
+			break
+		}
+		switch {
+		case string(p.status) == "not-done" || string(p.status) == "entered-in-error":
+			o.ignored, o.n = ignoredStatus, 1
+			return true
+		case p.code.kinds&transforms.DiagnosticTestCode == 0:
+			o.ignored, o.n = ignoredProcedure, 1
+			return true
+		}
+		id, when, subject = p.id, p.performed, p.subject
+		o.ev.Service = canonical.DiagnosticTest
+		o.ev.CodeSystem, o.ev.Code = p.code.system, d.keep(p.code.code)
+		o.ev.Provider = f.provider(d, &p.performer, "Procedure.performer", o)
+	case "DiagnosticReport", "Observation":
+		var t test
+		if bad, o.field = d.test(r.data, r.kind, &f.opts, &t); bad != "" {
+			break
+		}
+		switch {
+		case t.type1 != nil:
+			return false // read by the objections pass
+		case string(t.status) == "cancelled" || string(t.status) == "entered-in-error":
+			o.ignored, o.n = ignoredStatus, 1
+			return true
+		case t.category == "" || t.document:
+			o.ignored, o.n = ignoredCategory, 1
+			return true
+		}
+		id, when, subject = t.id, t.effective, t.subject
+		if when == nil {
+			when = t.issued
+		}
+		if e := t.encounter.ref; len(e) > 0 {
+			o.panel = d.keepJoin(view(e), "|", t.category)
+		}
+		o.ev.Service = canonical.DiagnosticTest
+		o.ev.CodeSystem, o.ev.Code = t.code.system, d.keep(t.code.code)
+		o.ev.Provider = f.provider(d, &t.performer, r.kind+".performer", o)
+	case "Condition", "Flag":
+		var e entry
+		if bad, o.field = d.codedEntry(r.data, r.kind, &f.opts, &e); bad != "" || e.type1 != nil {
+			return false // the objections pass reads it, or reports it
+		}
+		o.ignored, o.n = ignoredNoType1, 1
+		return true
+	default:
+		return false
+	}
+	if bad != "" {
+		if r.kind == "Observation" && f.brokenObjection(r.kind, r.data) {
+			return false
+		}
+		o.reason = bad
+		return true
+	}
+	o.ev.Setting = o.ev.Service.DefaultSetting()
+	if o.key, o.reason = f.subjectKey(d, &subject); o.reason != "" {
+		o.field = "subject"
+		return true
+	}
+	o.ev.PersonKey = o.key
+	if o.ev.Date, o.ev.Minute, o.reason = f.opts.CheckDateTime(view(when)); o.reason != "" {
+		o.field = dateField(r.kind)
+		return true
+	}
+	if len(id) == 0 {
+		o.reason, o.field = transforms.MissingField, "id"
+		return true
+	}
+	// Ids are unique within a resource type: an Encounter and a
+	// Procedure may share one.
+	o.ev.SourceID = d.keepJoin(r.kind, "/", view(id))
+	return true
+}
+
+// provider returns the ODS code of an event's provider, kept; a reference
+// to an organisation without one is counted as unmapped.
+func (f *Feed) provider(d *decoder, r *reference, field string, o *eventOut) string {
+	ods := f.organisation(d, r)
+	if ods == "" && (len(r.ref) > 0 || len(r.value) > 0) {
+		o.unmapped[1] = providerFields[field]
+	}
+	return d.keepJoin(ods, "", "")
+}
+
+// providerFields are the unmapped-count labels of the provider elements,
+// made once.
+var providerFields = map[string]string{}
+
+func init() {
+	for _, f := range []string{"Encounter.serviceProvider", "Procedure.performer", "DiagnosticReport.performer", "Observation.performer"} {
+		providerFields[f] = f + unmappedProvider
+	}
+}
+
+// isActivity reports whether resources of a type may be activity.
+func isActivity(kind string) bool {
+	switch kind {
+	case "Encounter", "Procedure", "DiagnosticReport", "Observation":
+		return true
+	}
+	return false
+}
+
+// ignoredEncounterStatus reports whether an Encounter's status says it did
+// not happen: planned, cancelled, or entered in error.
+func ignoredEncounterStatus(s string) bool {
+	return s == "planned" || s == "cancelled" || s == "entered-in-error"
 }
 
 // stay returns the length of stay in days of an admission starting on
 // start, from the period's end; -1 when the patient has not left.
-func (f *Feed) stay(start canonical.Date, p *period) (int32, transforms.Reason) {
-	if p == nil || p.End == "" {
+func (f *Feed) stay(start canonical.Date, end []byte) (int32, transforms.Reason) {
+	if len(end) == 0 {
 		return -1, ""
 	}
-	end, _, r := f.opts.CheckDateTime(p.End)
+	e, _, r := f.opts.CheckDateTime(view(end))
 	if r == transforms.FutureDate {
 		return -1, "" // still in hospital on the business date
 	}
 	if r != "" {
 		return -1, r
 	}
-	if end < start {
+	if e < start {
 		return -1, transforms.BadValue
 	}
-	return int32(end - start), ""
-}
-
-// provider returns the provider an organisation reference names: an ODS
-// identifier, else the ODS code of the Organization it names, else that
-// Organization's own id (Synthea's organisations have no ODS codes). A
-// reference to anything else names no provider: a performer may be the
-// patient, and a patient's reference holds the patient's id or NHS number.
-func (f *Feed) provider(ref *reference) string {
-	if ref == nil {
-		return ""
-	}
-	if id := ref.Identifier; id != nil && id.Value != "" {
-		if id.System == ODSSystem {
-			return id.Value
-		}
-		return ""
-	}
-	id := refID(ref.Reference)
-	if ods, ok := f.orgs[id]; ok {
-		return ods
-	}
-	if refType(ref.Reference) != "Organization" {
-		return ""
-	}
-	return id
-}
-
-// refType returns the resource type a reference names — "Patient/123",
-// "https://host/fhir/Patient/123" and "Patient?identifier=…" are "Patient"
-// —, or "" when it names none (as "urn:uuid:…").
-func refType(ref string) string {
-	if i := strings.IndexByte(ref, '?'); i >= 0 {
-		ref = ref[:i]
-	} else if i := strings.LastIndexByte(ref, '/'); i >= 0 {
-		ref = ref[:i]
-	} else {
-		return ""
-	}
-	return ref[strings.LastIndexByte(ref, '/')+1:]
-}
-
-// testCategory returns "laboratory" or "imaging" when an Observation or
-// DiagnosticReport category names one, else "".
-func testCategory(cats []concept) string {
-	for _, c := range cats {
-		for _, cd := range c.Coding {
-			switch {
-			case cd.System == obsCatSystem && cd.Code == "laboratory",
-				cd.System == v20074System && (cd.Code == "LAB" || cd.Code == "HM" || cd.Code == "CH" || cd.Code == "MB"):
-				return "laboratory"
-			case cd.System == obsCatSystem && cd.Code == "imaging",
-				cd.System == v20074System && (cd.Code == "RAD" || cd.Code == "CT" || cd.Code == "RUS" || cd.Code == "NMR"):
-				return "imaging"
-			}
-		}
-	}
-	return ""
+	return int32(e - start), ""
 }
 
 // encounterService maps an Encounter to its service (docs/feeds.md, "FHIR
 // Encounter.class"); false when the class is not in the table.
-func encounterService(res *resource, provider string) (canonical.Service, bool) {
-	class := ""
-	if res.Class != nil {
-		class = res.Class.Code
-	}
-	has := func(is func(string) bool) bool { return hasTypeCode(res, is) }
-	gp := transforms.IsGPPractice(provider) || has(transforms.IsPrimaryCareCode)
-	switch class {
+func encounterService(e *encounter, provider string) (canonical.Service, bool) {
+	has := func(k transforms.CodeKind) bool { return e.kinds&k != 0 }
+	gp := transforms.IsGPPractice(provider) || has(transforms.PrimaryCareCode)
+	switch string(e.class) {
 	case "EMER":
 		return canonical.AEAttendance, true
 	case "IMP", "ACUTE", "NONAC":
 		switch {
-		case has(transforms.IsSocialCareCode):
+		case has(transforms.SocialCareCode):
 			return canonical.SocialCareAssessment, true
-		case has(transforms.IsHospiceCode):
+		case has(transforms.HospiceCode):
 			return canonical.CommunityContact, true
-		case emergency(res) || has(transforms.IsEmergencyAdmissionCode):
+		case e.admission == '2':
+			return canonical.EmergencyAdmission, true
+		case e.admission == '1':
+			return canonical.ElectiveAdmission, true
+		case e.emergency || has(transforms.EmergencyAdmissionCode):
 			return canonical.EmergencyAdmission, true
 		}
 		return canonical.ElectiveAdmission, true
 	case "AMB":
 		switch {
-		case has(transforms.IsUrgentCareCode):
+		case has(transforms.UrgentCareCode):
 			return canonical.AEAttendance, true
 		case gp:
 			return canonical.GPAppointment, true
@@ -240,41 +370,10 @@ func encounterService(res *resource, provider string) (canonical.Service, bool) 
 		}
 		return canonical.OutpatientAttendance, true
 	case "HH", "FLD":
-		if has(transforms.IsSocialCareCode) {
+		if has(transforms.SocialCareCode) {
 			return canonical.SocialCareAssessment, true
 		}
 		return canonical.CommunityContact, true
 	}
 	return canonical.ServiceUnknown, false
-}
-
-// emergency reports whether an admission came through an emergency route:
-// admitted from the emergency department, or with emergency priority.
-func emergency(res *resource) bool {
-	if h := res.Hospitalization; h != nil && h.AdmitSource != nil {
-		for _, cd := range h.AdmitSource.Coding {
-			if cd.Code == "emd" {
-				return true
-			}
-		}
-	}
-	if res.Priority != nil {
-		for _, cd := range res.Priority.Coding {
-			if cd.System == prioritySystem && (cd.Code == "EM" || cd.Code == "UR") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// hasTypeCode reports whether an Encounter's type or serviceType has a code
-// for which is returns true.
-func hasTypeCode(res *resource, is func(string) bool) bool {
-	for i := range res.Type {
-		if res.Type[i].hasCode(is) {
-			return true
-		}
-	}
-	return res.ServiceType.hasCode(is)
 }

@@ -1,6 +1,9 @@
 package fhir
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Identifier systems and extensions carecast reads and writes.
 const (
@@ -8,12 +11,25 @@ const (
 	NHSNumberSystem = "https://fhir.nhs.uk/Id/nhs-number"
 	// ODSSystem is the identifier system of ODS organisation codes.
 	ODSSystem = "https://fhir.nhs.uk/Id/ods-organization-code"
+	// odsSiteSystem is the identifier system of ODS site codes (a trust's
+	// hospitals), which UK Core also uses for organisations.
+	odsSiteSystem = "https://fhir.nhs.uk/Id/ods-site-code"
 	// LSOAExtension, on Patient.address, carries the LSOA (2011) of the
 	// address as a valueString, for senders that geocode their own
 	// addresses and would rather not send postcodes.
 	LSOAExtension = "https://carecast.nhs.uk/fhir/StructureDefinition/lsoa11"
+	// LSOA21Extension is LSOAExtension for the LSOA of the 2021 census.
+	LSOA21Extension = "https://carecast.nhs.uk/fhir/StructureDefinition/lsoa21"
+	// nhsVerificationExtension, inside the NHS number identifier of a UK
+	// Core Patient, says whether the number was traced on the NHS Spine.
+	nhsVerificationExtension = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus"
+	// admissionMethodExtension, on Encounter.hospitalization, carries the
+	// NHS Data Dictionary admission method of a UK Core inpatient
+	// Encounter: 11-13 elective, 21-2D emergency, 31-32 maternity.
+	admissionMethodExtension = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-AdmissionMethod"
 
 	snomedSystem   = "http://snomed.info/sct"
+	loincSystem    = "http://loinc.org"
 	icd10System    = "http://hl7.org/fhir/sid/icd-10"
 	opcs4System    = "http://fhir.nhs.uk/CodeSystem/OPCS-4"
 	readv2System   = "http://read.info/readv2"
@@ -39,141 +55,83 @@ var codeSystems = map[string]string{
 // systemURLs maps canonical code system names to the URLs the writer uses.
 var systemURLs = map[string]string{"SNOMED": snomedSystem, "ICD-10": icd10System, "OPCS-4": opcs4System, "READ": readv2System}
 
-// resource holds the elements of the resources carecast reads: one struct
-// for every type, decoded from one NDJSON line or Bundle entry, and encoded
-// by the Writer. Elements of other types are ignored.
-type resource struct {
-	ResourceType string       `json:"resourceType"`
-	ID           string       `json:"id,omitempty"`
-	Identifier   []identifier `json:"identifier,omitempty"`
-	Status       string       `json:"status,omitempty"`
-
-	// Patient.
-	Name                []humanName `json:"name,omitempty"`
-	Telecom             []contact   `json:"telecom,omitempty"`
-	Gender              string      `json:"gender,omitempty"`
-	BirthDate           string      `json:"birthDate,omitempty"`
-	DeceasedDateTime    string      `json:"deceasedDateTime,omitempty"`
-	Address             []address   `json:"address,omitempty"`
-	GeneralPractitioner []reference `json:"generalPractitioner,omitempty"`
-
-	// Encounter.
-	Class           *coding          `json:"class,omitempty"`
-	Type            []concept        `json:"type,omitempty"`
-	ServiceType     *concept         `json:"serviceType,omitempty"`
-	Priority        *concept         `json:"priority,omitempty"`
-	Period          *period          `json:"period,omitempty"` // also Flag
-	ReasonCode      []concept        `json:"reasonCode,omitempty"`
-	Hospitalization *hospitalization `json:"hospitalization,omitempty"`
-	ServiceProvider *reference       `json:"serviceProvider,omitempty"`
-
-	// Condition, Procedure, Observation, DiagnosticReport, Flag.
-	Category          []concept   `json:"category,omitempty"`
-	Code              *concept    `json:"code,omitempty"`
-	Subject           *reference  `json:"subject,omitempty"`
-	Encounter         *reference  `json:"encounter,omitempty"`
-	EffectiveDateTime string      `json:"effectiveDateTime,omitempty"`
-	EffectivePeriod   *period     `json:"effectivePeriod,omitempty"`
-	PerformedDateTime string      `json:"performedDateTime,omitempty"`
-	PerformedPeriod   *period     `json:"performedPeriod,omitempty"`
-	OnsetDateTime     string      `json:"onsetDateTime,omitempty"`
-	RecordedDate      string      `json:"recordedDate,omitempty"`
-	Performer         []reference `json:"performer,omitempty"`
+// ref is a reference as written, split into what resolves it. FHIR writes
+// references in many ways; all of these name the Patient "123":
+//
+//	Patient/123                       relative
+//	https://host/fhir/Patient/123     absolute
+//	Patient/123/_history/4            a version of it
+//	urn:uuid:…                        the fullUrl of a Bundle entry
+//	Patient?identifier=system|value   conditional, by identifier
+//	#p1                               a resource contained in the referrer
+//	{"identifier": {…}}               logical, with no reference at all
+type ref struct {
+	kind   string // the resource type named, or "" (urn:uuid:, #id, bare ids)
+	id     string // logical id, fullUrl (urn:uuid:…, urn:oid:…) or contained id (#…)
+	system string // identifier system, for conditional and logical references
+	value  string // identifier value
 }
 
-type identifier struct {
-	System string `json:"system,omitempty"`
-	Value  string `json:"value,omitempty"`
-}
-
-type coding struct {
-	System  string `json:"system,omitempty"`
-	Code    string `json:"code,omitempty"`
-	Display string `json:"display,omitempty"`
-}
-
-type concept struct {
-	Coding []coding `json:"coding,omitempty"`
-	Text   string   `json:"text,omitempty"`
-}
-
-type reference struct {
-	Reference  string      `json:"reference,omitempty"`
-	Identifier *identifier `json:"identifier,omitempty"`
-}
-
-type period struct {
-	Start string `json:"start,omitempty"`
-	End   string `json:"end,omitempty"`
-}
-
-type extension struct {
-	URL         string `json:"url"`
-	ValueString string `json:"valueString,omitempty"`
-}
-
-type address struct {
-	Extension  []extension `json:"extension,omitempty"`
-	Use        string      `json:"use,omitempty"`
-	Line       []string    `json:"line,omitempty"`
-	City       string      `json:"city,omitempty"`
-	PostalCode string      `json:"postalCode,omitempty"`
-	Period     *period     `json:"period,omitempty"`
-}
-
-type humanName struct {
-	Family string   `json:"family,omitempty"`
-	Given  []string `json:"given,omitempty"`
-}
-
-type contact struct {
-	System string `json:"system,omitempty"`
-	Value  string `json:"value,omitempty"`
-}
-
-type hospitalization struct {
-	AdmitSource *concept `json:"admitSource,omitempty"`
-}
-
-// hasCode reports whether any coding of c has a code for which is returns
-// true.
-func (c *concept) hasCode(is func(string) bool) bool {
-	if c == nil {
-		return false
+// parseRef splits a reference string. A conditional reference by anything
+// but identifier (Organization?name=…) resolves to nothing: it is a search,
+// often by free text, never an identifier.
+func parseRef(s string) ref {
+	var r ref
+	switch {
+	case s == "":
+		return r
+	case strings.HasPrefix(s, "#"):
+		r.id = s
+		return r
+	case strings.HasPrefix(s, "urn:"):
+		r.id = s
+		return r
 	}
-	for _, cd := range c.Coding {
-		if is(cd.Code) {
-			return true
+	if path, query, ok := strings.Cut(s, "?"); ok {
+		r.kind = path[strings.LastIndexByte(path, '/')+1:]
+		for _, p := range strings.Split(query, "&") {
+			if v, ok := strings.CutPrefix(p, "identifier="); ok {
+				if sys, val, ok := strings.Cut(v, "|"); ok && val != "" {
+					r.system, r.value = sys, val
+				}
+				return r
+			}
 		}
+		return r
 	}
-	return false
+	// [base/]Type/id[/_history/v]
+	if i := strings.Index(s, "/_history/"); i >= 0 {
+		s = s[:i]
+	}
+	slash := strings.LastIndexByte(s, '/')
+	if slash < 0 {
+		r.id = s // a bare id: its type is the element's
+		return r
+	}
+	r.id = s[slash+1:]
+	r.kind = s[strings.LastIndexByte(s[:slash], '/')+1 : slash]
+	return r
 }
 
-// first returns the first coding of c with a system carecast knows, as
-// canonical system name and code.
-func (c *concept) first() (system, code string) {
-	if c == nil {
-		return "", ""
+// key returns how a reference is looked up among the resources read:
+// "Type/id" for a typed reference, the fullUrl or bare id otherwise.
+func (r ref) key() string {
+	if r.kind != "" && r.id != "" {
+		return r.kind + "/" + r.id
 	}
-	for _, cd := range c.Coding {
-		if s, ok := codeSystems[cd.System]; ok && cd.Code != "" {
-			return s, cd.Code
-		}
-	}
-	return "", ""
+	return r.id
 }
 
-// refID returns the logical id a reference points to: "Patient/123" →
-// "123", "urn:uuid:abc" → "abc", and the value of a conditional reference
-// "Organization?identifier=system|value" → "value".
-func refID(ref string) string {
-	if strings.IndexByte(ref, '?') >= 0 {
-		if i := strings.LastIndexByte(ref, '|'); i >= 0 {
-			return ref[i+1:]
-		}
+// fullURLKey returns the key a Bundle entry's fullUrl is found by:
+// "Type/id" for a RESTful URL (https://host/fhir/Patient/123), the URL
+// itself for urn:uuid: and urn:oid: ones.
+func fullURLKey(u []byte) string {
+	if len(u) == 0 {
+		return ""
 	}
-	if i := strings.LastIndexAny(ref, "/:"); i >= 0 {
-		return ref[i+1:]
+	r := parseRef(string(u))
+	if r.kind == "" && !bytes.HasPrefix(u, []byte("urn:")) {
+		return ""
 	}
-	return ref
+	return r.key()
 }

@@ -66,23 +66,23 @@ func patientID(key string) string {
 }
 
 // personIdentifier is the identifier of a person key.
-func personIdentifier(key string) identifier {
+func personIdentifier(key string) jsonIdentifier {
 	if system, value, ok := strings.Cut(key, "|"); ok {
-		return identifier{System: system, Value: value}
+		return jsonIdentifier{System: system, Value: value}
 	}
-	return identifier{System: NHSNumberSystem, Value: key}
+	return jsonIdentifier{System: NHSNumberSystem, Value: key}
 }
 
-func subject(key string) *reference {
+func subject(key string) *jsonReference {
 	id := personIdentifier(key)
-	return &reference{Reference: "Patient/" + patientID(key), Identifier: &id}
+	return &jsonReference{Reference: "Patient/" + patientID(key), Identifier: &id}
 }
 
-func ods(code string) *reference {
+func ods(code string) *jsonReference {
 	if code == "" {
 		return nil
 	}
-	return &reference{Identifier: &identifier{System: ODSSystem, Value: code}}
+	return &jsonReference{Identifier: &jsonIdentifier{System: ODSSystem, Value: code}}
 }
 
 // dateTime formats a date and minute of the day (-1: none) as a FHIR
@@ -97,10 +97,10 @@ func dateTime(d canonical.Date, minute int16, impossible bool) string {
 
 // Person writes a Patient.
 func (w *Writer) Person(p *canonical.Person, d transforms.Defect) error {
-	res := resource{
+	res := jsonResource{
 		ResourceType: "Patient",
 		ID:           patientID(p.Key),
-		Identifier:   []identifier{personIdentifier(p.Key)},
+		Identifier:   []jsonIdentifier{personIdentifier(p.Key)},
 		BirthDate:    transforms.FormatDate(p.BirthDate, d == transforms.ImpossibleDate),
 		Gender:       map[canonical.Sex]string{canonical.Male: "male", canonical.Female: "female", canonical.SexIndeterminate: "other"}[p.Sex],
 	}
@@ -118,23 +118,23 @@ func (w *Writer) Person(p *canonical.Person, d transforms.Defect) error {
 		family += badByte
 	}
 	if p.Name != "" || d == transforms.BadEncoding {
-		res.Name = []humanName{{Family: family, Given: strings.Fields(given)}}
+		res.Name = []jsonHumanName{{Family: family, Given: strings.Fields(given)}}
 	}
 	if p.Phone != "" {
-		res.Telecom = []contact{{System: "phone", Value: p.Phone}}
+		res.Telecom = []jsonContact{{System: "phone", Value: p.Phone}}
 	}
 	if p.Address != "" || p.Postcode != "" || p.LSOA != "" {
-		a := address{Use: "home", PostalCode: p.Postcode}
+		a := jsonAddress{Use: "home", PostalCode: p.Postcode}
 		if p.Address != "" {
 			a.Line = []string{p.Address}
 		}
 		if p.LSOA != "" {
-			a.Extension = []extension{{URL: LSOAExtension, ValueString: p.LSOA}}
+			a.Extension = []jsonExtension{{URL: LSOAExtension, ValueString: p.LSOA}}
 		}
-		res.Address = []address{a}
+		res.Address = []jsonAddress{a}
 	}
 	if r := ods(p.Practice); r != nil {
-		res.GeneralPractitioner = []reference{*r}
+		res.GeneralPractitioner = []jsonReference{*r}
 	}
 	return w.write("Patient", &res, d)
 }
@@ -155,25 +155,25 @@ var encounterShape = map[canonical.Service]struct{ class, typeCode, typeDisplay 
 // Event writes an Encounter, or a DiagnosticReport for a diagnostic test.
 func (w *Writer) Event(e *canonical.Event, d transforms.Defect) error {
 	when := dateTime(e.Date, e.Minute, d == transforms.ImpossibleDate)
-	var code *concept
+	var code *jsonConcept
 	if e.Code != "" || d == transforms.BadEncoding {
-		code = &concept{Coding: []coding{{System: systemURLs[e.CodeSystem], Code: e.Code}}}
+		code = &jsonConcept{Coding: []jsonCoding{{System: systemURLs[e.CodeSystem], Code: e.Code}}}
 		if d == transforms.BadEncoding {
 			code.Text = badByte
 		}
 	}
 	if e.Service == canonical.DiagnosticTest {
-		res := resource{
+		res := jsonResource{
 			ResourceType:      "DiagnosticReport",
 			ID:                e.SourceID,
 			Status:            "final",
-			Category:          []concept{{Coding: []coding{{System: v20074System, Code: "LAB", Display: "Laboratory"}}}},
+			Category:          []jsonConcept{{Coding: []jsonCoding{{System: v20074System, Code: "LAB", Display: "Laboratory"}}}},
 			Code:              code,
 			Subject:           subject(e.PersonKey),
 			EffectiveDateTime: when,
 		}
 		if r := ods(e.Provider); r != nil {
-			res.Performer = []reference{*r}
+			res.Performer = []jsonReference{*r}
 		}
 		return w.write("DiagnosticReport", &res, d)
 	}
@@ -181,30 +181,30 @@ func (w *Writer) Event(e *canonical.Event, d transforms.Defect) error {
 	if !ok {
 		shape = encounterShape[canonical.ServiceUnknown]
 	}
-	res := resource{
+	res := jsonResource{
 		ResourceType:    "Encounter",
 		ID:              e.SourceID,
 		Status:          "finished",
-		Class:           &coding{System: actCodeSystem, Code: shape.class},
+		Class:           &jsonCoding{System: actCodeSystem, Code: shape.class},
 		Subject:         subject(e.PersonKey),
-		Period:          &period{Start: when},
+		Period:          &jsonPeriod{Start: when},
 		ServiceProvider: ods(e.Provider),
 	}
 	if shape.typeCode != "" {
-		res.Type = []concept{{Coding: []coding{{System: snomedSystem, Code: shape.typeCode, Display: shape.typeDisplay}}}}
+		res.Type = []jsonConcept{{Coding: []jsonCoding{{System: snomedSystem, Code: shape.typeCode, Display: shape.typeDisplay}}}}
 	}
 	switch e.Service {
 	case canonical.EmergencyAdmission:
-		res.Hospitalization = &hospitalization{AdmitSource: &concept{Coding: []coding{{System: admitSystem, Code: "emd"}}}}
-		res.Priority = &concept{Coding: []coding{{System: prioritySystem, Code: "EM"}}}
+		res.Hospitalization = &jsonHospitalization{AdmitSource: &jsonConcept{Coding: []jsonCoding{{System: admitSystem, Code: "emd"}}}}
+		res.Priority = &jsonConcept{Coding: []jsonCoding{{System: prioritySystem, Code: "EM"}}}
 	case canonical.GPAppointment:
-		res.ServiceType = &concept{Coding: []coding{{System: snomedSystem, Code: "394814009", Display: "General practice"}}}
+		res.ServiceType = &jsonConcept{Coding: []jsonCoding{{System: snomedSystem, Code: "394814009", Display: "General practice"}}}
 	}
 	if e.LengthOfStay >= 0 && d != transforms.ImpossibleDate {
 		res.Period.End = dateTime(e.Date.AddDays(int(e.LengthOfStay)), e.Minute, false)
 	}
 	if code != nil {
-		res.ReasonCode = []concept{*code}
+		res.ReasonCode = []jsonConcept{*code}
 	}
 	return w.write("Encounter", &res, d)
 }
@@ -212,11 +212,11 @@ func (w *Writer) Event(e *canonical.Event, d transforms.Defect) error {
 // Objection writes an Observation carrying the GP code.
 func (w *Writer) Objection(o *canonical.Objection, d transforms.Defect) error {
 	w.n++
-	res := resource{
+	res := jsonResource{
 		ResourceType:      "Observation",
 		ID:                "gp-entry-" + strconv.FormatInt(w.n, 10),
 		Status:            "final",
-		Code:              &concept{Coding: []coding{{System: systemURLs[o.System], Code: o.Code}}},
+		Code:              &jsonConcept{Coding: []jsonCoding{{System: systemURLs[o.System], Code: o.Code}}},
 		Subject:           subject(o.PersonKey),
 		EffectiveDateTime: transforms.FormatDate(o.Date, d == transforms.ImpossibleDate),
 	}
@@ -227,7 +227,7 @@ func (w *Writer) Objection(o *canonical.Objection, d transforms.Defect) error {
 }
 
 // write encodes res as one line of its type's file, damaged as d asks.
-func (w *Writer) write(kind string, res *resource, d transforms.Defect) error {
+func (w *Writer) write(kind string, res *jsonResource, d transforms.Defect) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -260,4 +260,92 @@ func (w *Writer) Close() error {
 	}
 	w.files = map[string]*transforms.OutFile{}
 	return errors.Join(errs...)
+}
+
+// jsonResource is what the Writer writes: the elements of every type it
+// writes, in one struct, for encoding/json. (Reading decodes each type into
+// its own shape: decode.go.)
+type jsonResource struct {
+	ResourceType string           `json:"resourceType"`
+	ID           string           `json:"id,omitempty"`
+	Identifier   []jsonIdentifier `json:"identifier,omitempty"`
+	Status       string           `json:"status,omitempty"`
+
+	// Patient.
+	Name                []jsonHumanName `json:"name,omitempty"`
+	Telecom             []jsonContact   `json:"telecom,omitempty"`
+	Gender              string          `json:"gender,omitempty"`
+	BirthDate           string          `json:"birthDate,omitempty"`
+	DeceasedDateTime    string          `json:"deceasedDateTime,omitempty"`
+	Address             []jsonAddress   `json:"address,omitempty"`
+	GeneralPractitioner []jsonReference `json:"generalPractitioner,omitempty"`
+
+	// Encounter.
+	Class           *jsonCoding          `json:"class,omitempty"`
+	Type            []jsonConcept        `json:"type,omitempty"`
+	ServiceType     *jsonConcept         `json:"serviceType,omitempty"`
+	Priority        *jsonConcept         `json:"priority,omitempty"`
+	Period          *jsonPeriod          `json:"period,omitempty"`
+	ReasonCode      []jsonConcept        `json:"reasonCode,omitempty"`
+	Hospitalization *jsonHospitalization `json:"hospitalization,omitempty"`
+	ServiceProvider *jsonReference       `json:"serviceProvider,omitempty"`
+
+	// DiagnosticReport, Observation.
+	Category          []jsonConcept   `json:"category,omitempty"`
+	Code              *jsonConcept    `json:"code,omitempty"`
+	Subject           *jsonReference  `json:"subject,omitempty"`
+	EffectiveDateTime string          `json:"effectiveDateTime,omitempty"`
+	Performer         []jsonReference `json:"performer,omitempty"`
+}
+
+type jsonIdentifier struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
+}
+
+type jsonCoding struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+type jsonConcept struct {
+	Coding []jsonCoding `json:"coding,omitempty"`
+	Text   string       `json:"text,omitempty"`
+}
+
+type jsonReference struct {
+	Reference  string          `json:"reference,omitempty"`
+	Identifier *jsonIdentifier `json:"identifier,omitempty"`
+}
+
+type jsonPeriod struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+type jsonExtension struct {
+	URL         string `json:"url"`
+	ValueString string `json:"valueString,omitempty"`
+}
+
+type jsonAddress struct {
+	Extension  []jsonExtension `json:"extension,omitempty"`
+	Use        string          `json:"use,omitempty"`
+	Line       []string        `json:"line,omitempty"`
+	PostalCode string          `json:"postalCode,omitempty"`
+}
+
+type jsonHumanName struct {
+	Family string   `json:"family,omitempty"`
+	Given  []string `json:"given,omitempty"`
+}
+
+type jsonContact struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
+}
+
+type jsonHospitalization struct {
+	AdmitSource *jsonConcept `json:"admitSource,omitempty"`
 }

@@ -122,6 +122,9 @@ func (r *Result) String() string {
 	for _, u := range r.Quarantine.UnmappedCounts() {
 		fmt.Fprintf(&b, "unmapped %s %s %s %d\n", u.Feed, u.Entity, u.Field, u.N)
 	}
+	for _, g := range r.Quarantine.IgnoredCounts() {
+		fmt.Fprintf(&b, "ignored %s %s: %s %d\n", g.Feed, g.Kind, g.Reason, g.N)
+	}
 	return b.String()
 }
 
