@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/transforms"
 )
 
 // BenchmarkDecodeEvent decodes and maps Encounter lines as the Writer
@@ -40,8 +41,8 @@ func BenchmarkDecodeEvent(b *testing.B) {
 		b.Fatal(err)
 	}
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
-	f := &Feed{name: "b", opts: testOptions(), patients: map[string]string{}, orgs: map[string]string{}, files: []input{{kind: "Encounter"}}}
-	d := &decoder{}
+	f := &Feed{name: "b", opts: testOptions(), patients: transforms.NewPersonRefs(), orgs: map[string]string{}, files: []input{{kind: "Encounter"}}}
+	d := &decoder{opts: &f.opts}
 	b.SetBytes(int64(len(data)) / int64(len(lines)))
 	b.ReportAllocs()
 	var o eventOut

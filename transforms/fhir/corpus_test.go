@@ -74,8 +74,9 @@ type oracleRes struct {
 }
 
 // oracle lists the resources of a corpus file, with Bundle entries (nested
-// too) numbered as the reader numbers them.
-func oracle(t *testing.T, path string) []oracleRes {
+// too) numbered as the reader numbers them; feed names the feed it is read
+// as, which namespaces local identifiers.
+func oracle(t *testing.T, feed, path string) []oracleRes {
 	t.Helper()
 	in, err := os.Open(path)
 	if err != nil {
@@ -122,7 +123,8 @@ func oracle(t *testing.T, path string) []oracleRes {
 				for _, x := range ids {
 					m := x.(map[string]any)
 					if v, _ := m["value"].(string); m["system"] == personID && v != "" && personID != "" {
-						return personID + "|" + v
+						opts := transforms.Options{Feed: feed}
+						return opts.PersonKey(personID, v)
 					}
 				}
 				return ""
@@ -174,7 +176,7 @@ func TestCorpora(t *testing.T) {
 			var res []oracleRes
 			for _, e := range ents {
 				if strings.Contains(e.Name(), ".json") {
-					res = append(res, oracle(t, filepath.Join(dir, e.Name()))...)
+					res = append(res, oracle(t, c.dir, filepath.Join(dir, e.Name()))...)
 				}
 			}
 			best := make([]outcome, len(res))

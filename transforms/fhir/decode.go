@@ -20,6 +20,7 @@ import (
 
 // decoder decodes resources on one goroutine.
 type decoder struct {
+	opts  *transforms.Options // the feed's: code systems, Type 1 codes
 	s     jsonscan.Scanner
 	field string // the element being read, named in a rejection when it is malformed
 	// block holds the strings kept from decoded resources: copied once,
@@ -267,28 +268,61 @@ func (d *decoder) period() (start, end []byte) {
 }
 
 // code is what carecast keeps of a coded element: the kinds of all its
-// codes, and its first code in a canonical code system.
+// codes, and its first code in a code system it knows (built in, or one
+// of the feed's local_code_systems), which passes through to the outputs.
 type code struct {
 	kinds  transforms.CodeKind
-	system string // canonical: SNOMED, ICD-10, OPCS-4, READ
+	system *transforms.CodeSystem
 	code   []byte
 }
 
-func (c *code) add(system, value []byte) {
-	c.kinds |= transforms.KindOf(view(value))
-	if c.system == "" {
-		if s := canonicalSystem(view(system)); s != "" {
-			c.system, c.code = s, value
+// coded returns the function that adds a coding to c.
+func (d *decoder) coded(c *code) func(system, value []byte) {
+	return func(system, value []byte) {
+		c.kinds |= transforms.KindOf(view(value))
+		if c.system == nil {
+			if cs := d.codeSystem(view(system)); cs != nil {
+				c.system, c.code = cs, value
+			}
 		}
 	}
 }
 
-// canonicalSystem returns the canonical name of a code system URL, or "".
-func canonicalSystem(url string) string {
-	if url == snomedSystem {
-		return "SNOMED" // nearly every code: no map lookup
+// codeSystem returns the code system of a coding.system URI, or nil.
+func (d *decoder) codeSystem(uri string) *transforms.CodeSystem {
+	if uri == snomedSystem {
+		return snomed // nearly every code: no search
 	}
-	return codeSystems[url]
+	if name, ok := codeSystems[uri]; ok {
+		cs, _ := d.opts.CodeSystem(name)
+		return cs
+	}
+	cs, _ := d.opts.CodeSystemByURI(uri)
+	return cs
+}
+
+var snomed = func() *transforms.CodeSystem {
+	var o transforms.Options
+	cs, _ := o.CodeSystem(transforms.SNOMED)
+	return cs
+}()
+
+// check returns BadValue when c's code does not have its system's shape:
+// a value that passes through must be a code, never free text or an
+// identifier.
+func (c *code) check() transforms.Reason {
+	if c.system != nil && !c.system.Valid(view(c.code)) {
+		return transforms.BadValue
+	}
+	return ""
+}
+
+// name returns the canonical name of c's system, or "".
+func (c *code) name() string {
+	if c.system == nil {
+		return ""
+	}
+	return c.system.Name
 }
 
 // containedRes is what carecast keeps of a contained resource: its id, and
@@ -560,7 +594,7 @@ func (d *decoder) encounter(raw []byte, e *encounter) (transforms.Reason, string
 			e.start, e.end = d.period()
 		case "reasonCode":
 			d.field = "reasonCode"
-			d.concepts(e.reason.add)
+			d.concepts(d.coded(&e.reason))
 		case "hospitalization":
 			d.field = "hospitalization"
 			for k := range d.s.Object() {
@@ -622,7 +656,7 @@ func (d *decoder) procedure(raw []byte, p *procedure) (transforms.Reason, string
 			p.status = d.str()
 		case "code":
 			d.field = "code"
-			d.concept(p.code.add)
+			d.concept(d.coded(&p.code))
 		case "performedDateTime":
 			d.field = "performedDateTime"
 			p.performed = d.str()
@@ -677,9 +711,8 @@ type test struct {
 	id, status []byte
 	category   string // "laboratory", "imaging" or ""
 	code       code
-	document   bool   // coded as a document (a death certificate), not a test
-	type1      []byte // a Type 1 objection code, and its canonical system
-	type1Sys   string
+	document   bool // coded as a document (a death certificate), not a test
+	type1      type1
 	effective  []byte // effectiveDateTime, effectivePeriod.start or effectiveInstant
 	issued     []byte
 	subject    reference
@@ -708,14 +741,11 @@ func (d *decoder) test(raw []byte, kind string, opts *transforms.Options, t *tes
 			})
 		case "code":
 			d.field = "code"
+			add := d.coded(&t.code)
 			d.concept(func(s, c []byte) {
-				t.code.add(s, c)
+				add(s, c)
 				t.document = t.document || string(s) == loincSystem && documentCodes[view(c)]
-				if t.type1 == nil {
-					if sys := type1System(view(s)); sys != "" && opts.IsType1Code(view(c)) {
-						t.type1, t.type1Sys = c, sys
-					}
-				}
+				t.type1.add(opts, s, c)
 			})
 		case "effectiveDateTime", "effectiveInstant":
 			d.field = string(k)
@@ -758,14 +788,27 @@ var documentCodes = map[string]bool{
 	"64297-5": true, // Death certificate
 }
 
-// type1System returns the canonical system a Type 1 code may be in
-// (SNOMED or READ), or "".
-func type1System(system string) string {
-	if s := canonicalSystem(system); s == "SNOMED" || s == "READ" {
-		return s
-	}
-	return ""
+// type1 is a Type 1 objection code found in a coded element.
+type type1 struct {
+	code   []byte
+	system string // its canonical system: SNOMED or READ; "" when the coding's system is neither
 }
+
+// add notes a coding whose code is one of the Type 1 codes. A code in a
+// system that is not SNOMED CT or Read (a misspelt URI, none at all) still
+// makes the record objection-like: it fails closed, as an invalid one.
+func (t *type1) add(opts *transforms.Options, system, code []byte) {
+	if !opts.IsType1Code(view(code)) || t.code != nil && t.system != "" {
+		return
+	}
+	t.code, t.system = code, ""
+	if s := codeSystems[view(system)]; s == transforms.SNOMED || s == transforms.Read {
+		t.system = s
+	}
+}
+
+// found reports whether a Type 1 code was found, valid or not.
+func (t *type1) found() bool { return t.code != nil }
 
 // testCategory returns "laboratory" or "imaging" when a category coding
 // names one, else "".
@@ -784,11 +827,10 @@ func testCategory(system, code string) string {
 // entry is what carecast reads of a Condition or Flag that may record a
 // Type 1 objection (Observations are read as tests).
 type entry struct {
-	id       []byte
-	type1    []byte
-	type1Sys string
-	when     []byte // recordedDate, onsetDateTime or period.start
-	subject  reference
+	id      []byte
+	type1   type1
+	when    []byte // recordedDate, onsetDateTime or period.start
+	subject reference
 }
 
 func (d *decoder) codedEntry(raw []byte, kind string, opts *transforms.Options, e *entry) (transforms.Reason, string) {
@@ -803,13 +845,7 @@ func (d *decoder) codedEntry(raw []byte, kind string, opts *transforms.Options, 
 			e.id = d.str()
 		case "code":
 			d.field = "code"
-			d.concept(func(s, c []byte) {
-				if e.type1 == nil {
-					if sys := type1System(view(s)); sys != "" && opts.IsType1Code(view(c)) {
-						e.type1, e.type1Sys = c, sys
-					}
-				}
-			})
+			d.concept(func(s, c []byte) { e.type1.add(opts, s, c) })
 		case "recordedDate":
 			d.field = "recordedDate"
 			recorded = d.str()

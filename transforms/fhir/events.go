@@ -191,12 +191,17 @@ func (f *Feed) event(d *decoder, r *resource, o *eventOut) bool {
 			return true
 		}
 		id, when, subject = e.id, e.start, e.subject
-		o.ev.Provider = f.provider(d, &e.serviceProvider, "Encounter.serviceProvider", o)
+		var ok bool
+		if o.ev.Provider, ok = f.provider(d, &e.serviceProvider, "Encounter.serviceProvider", o); !ok {
+			return true
+		}
 		var known bool
 		if o.ev.Service, known = encounterService(&e, o.ev.Provider); !known {
 			o.unmapped[0] = unmappedClass
 		}
-		o.ev.CodeSystem, o.ev.Code = e.reason.system, d.keep(e.reason.code)
+		if !o.code(d, &e.reason, "reasonCode") {
+			return true
+		}
 		o.afterDeath = e.kinds&transforms.AfterDeathCode != 0
 		if o.ev.Service == canonical.EmergencyAdmission || o.ev.Service == canonical.ElectiveAdmission {
 			o.stayEnd = d.keepBytes(e.end)
@@ -216,15 +221,20 @@ func (f *Feed) event(d *decoder, r *resource, o *eventOut) bool {
 		}
 		id, when, subject = p.id, p.performed, p.subject
 		o.ev.Service = canonical.DiagnosticTest
-		o.ev.CodeSystem, o.ev.Code = p.code.system, d.keep(p.code.code)
-		o.ev.Provider = f.provider(d, &p.performer, "Procedure.performer", o)
+		var ok bool
+		if !o.code(d, &p.code, "code") {
+			return true
+		}
+		if o.ev.Provider, ok = f.provider(d, &p.performer, "Procedure.performer", o); !ok {
+			return true
+		}
 	case "DiagnosticReport", "Observation":
 		var t test
 		if bad, o.field = d.test(r.data, r.kind, &f.opts, &t); bad != "" {
 			break
 		}
 		switch {
-		case t.type1 != nil:
+		case t.type1.found():
 			return false // read by the objections pass
 		case string(t.status) == "cancelled" || string(t.status) == "entered-in-error":
 			o.ignored, o.n = ignoredStatus, 1
@@ -241,11 +251,16 @@ func (f *Feed) event(d *decoder, r *resource, o *eventOut) bool {
 			o.panel = d.keepJoin(view(e), "|", t.category)
 		}
 		o.ev.Service = canonical.DiagnosticTest
-		o.ev.CodeSystem, o.ev.Code = t.code.system, d.keep(t.code.code)
-		o.ev.Provider = f.provider(d, &t.performer, r.kind+".performer", o)
+		var ok bool
+		if !o.code(d, &t.code, "code") {
+			return true
+		}
+		if o.ev.Provider, ok = f.provider(d, &t.performer, r.kind+".performer", o); !ok {
+			return true
+		}
 	case "Condition", "Flag":
 		var e entry
-		if bad, o.field = d.codedEntry(r.data, r.kind, &f.opts, &e); bad != "" || e.type1 != nil {
+		if bad, o.field = d.codedEntry(r.data, r.kind, &f.opts, &e); bad != "" || e.type1.found() {
 			return false // the objections pass reads it, or reports it
 		}
 		o.ignored, o.n = ignoredNoType1, 1
@@ -280,14 +295,31 @@ func (f *Feed) event(d *decoder, r *resource, o *eventOut) bool {
 	return true
 }
 
-// provider returns the ODS code of an event's provider, kept; a reference
-// to an organisation without one is counted as unmapped.
-func (f *Feed) provider(d *decoder, r *reference, field string, o *eventOut) string {
-	ods := f.organisation(d, r)
-	if ods == "" && (len(r.ref) > 0 || len(r.value) > 0) {
+// provider returns the code of an event's provider, kept (see
+// organisation); a reference to an organisation without one is counted as
+// unmapped. false rejects the event: an ODS identifier that is not an ODS
+// code may be free text.
+func (f *Feed) provider(d *decoder, r *reference, field string, o *eventOut) (string, bool) {
+	code, bad := f.organisation(d, r)
+	if bad != "" {
+		o.reason, o.field = bad, field
+		return "", false
+	}
+	if code == "" && (len(r.ref) > 0 || len(r.value) > 0) {
 		o.unmapped[1] = providerFields[field]
 	}
-	return d.keepJoin(ods, "", "")
+	return d.keepJoin(code, "", ""), true
+}
+
+// code sets the event's code from c, kept; false rejects the event when the
+// code does not have its system's shape.
+func (o *eventOut) code(d *decoder, c *code, field string) bool {
+	if bad := c.check(); bad != "" {
+		o.reason, o.field = bad, field+".coding.code"
+		return false
+	}
+	o.ev.CodeSystem, o.ev.Code = c.name(), d.keep(c.code)
+	return true
 }
 
 // providerFields are the unmapped-count labels of the provider elements,

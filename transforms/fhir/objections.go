@@ -42,7 +42,9 @@ func (f *Feed) Objections(ctx context.Context, q *transforms.Quarantine, fn func
 			q.Read(f.name, transforms.EntityObjection)
 			if o.reason != "" {
 				f.reject(q, o.file, o.index, transforms.EntityObjection, o.reason, o.field, o.key)
-				return nil
+				if !o.obj.Invalid {
+					return nil // no person to exclude
+				}
 			}
 			if err := fn(&o.obj); err != nil {
 				return fmt.Errorf("%s record %d: %w", f.files[o.file].path, o.index, err)
@@ -64,8 +66,7 @@ func (f *Feed) objection(d *decoder, r *resource, o *objectionOut) bool {
 	}
 	var (
 		subject       reference
-		code          []byte
-		system        string
+		code          type1
 		when, issued  []byte
 		bad           transforms.Reason
 		field, whenAt string
@@ -74,12 +75,12 @@ func (f *Feed) objection(d *decoder, r *resource, o *objectionOut) bool {
 	case "Observation":
 		var t test
 		bad, field = d.test(r.data, r.kind, &f.opts, &t)
-		subject, code, system, when, issued = t.subject, t.type1, t.type1Sys, t.effective, t.issued
+		subject, code, when, issued = t.subject, t.type1, t.effective, t.issued
 		whenAt = "effectiveDateTime"
 	default:
 		var e entry
 		bad, field = d.codedEntry(r.data, r.kind, &f.opts, &e)
-		subject, code, system, when = e.subject, e.type1, e.type1Sys, e.when
+		subject, code, when = e.subject, e.type1, e.when
 		whenAt = "recordedDate"
 		if r.kind == "Flag" {
 			whenAt = "period.start"
@@ -92,7 +93,7 @@ func (f *Feed) objection(d *decoder, r *resource, o *objectionOut) bool {
 		o.reason, o.field = bad, field
 		return true
 	}
-	if code == nil {
+	if !code.found() {
 		return false
 	}
 	key, bad := f.subjectKey(d, &subject)
@@ -100,13 +101,21 @@ func (f *Feed) objection(d *decoder, r *resource, o *objectionOut) bool {
 		o.reason, o.field = bad, "subject"
 		return true
 	}
+	// From here the person is known: a record that fails validation is
+	// rejected and still passed on, Invalid, so that its person is
+	// excluded (fail closed).
 	o.key = key
-	o.obj = canonical.Objection{Feed: f.name, PersonKey: key, System: system, Code: d.keep(code)}
+	o.obj = canonical.Objection{Feed: f.name, PersonKey: key, System: code.system, Code: d.keep(code.code), Date: canonical.NoDate}
+	if code.system == "" {
+		o.reason, o.field, o.obj.Invalid = transforms.UnknownCode, "code.coding.system", true
+		return true
+	}
 	if when == nil {
 		when = issued
 	}
 	if o.obj.Date, _, bad = f.opts.CheckDateTime(view(when)); bad != "" {
-		o.reason, o.field = bad, whenAt
+		o.reason, o.field, o.obj.Invalid = bad, whenAt, true
+		o.obj.Date = canonical.NoDate
 	}
 	return true
 }
@@ -156,7 +165,7 @@ func (f *Feed) subjectKey(d *decoder, r *reference) (string, transforms.Reason) 
 		}
 		return d.keepJoin(n, "", ""), ""
 	case system == f.opts.PersonIDSystem && system != "":
-		return d.keepJoin(system, "|", value), ""
+		return d.keepJoin(f.opts.PersonKey(system, value), "", ""), ""
 	}
 	if len(r.ref) == 0 {
 		if len(r.value) > 0 {
@@ -167,10 +176,11 @@ func (f *Feed) subjectKey(d *decoder, r *reference) (string, transforms.Reason) 
 	if p.id == "" || isContained(r.ref) {
 		return "", transforms.UnknownPerson
 	}
-	if key, ok := f.patients[view(r.ref)]; ok {
+	if key, ok := f.patients.Key(view(r.ref)); ok {
 		return key, ""
 	}
-	if key := lookup(f.patients, "Patient", "/", p.id); key != "" {
+	var buf [256]byte
+	if key, ok := f.patients.Key(view(append(append(buf[:0], "Patient/"...), p.id...))); ok {
 		return key, ""
 	}
 	return "", transforms.UnknownPerson

@@ -33,7 +33,7 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 	if err := f.loadOrganizations(ctx); err != nil {
 		return err
 	}
-	f.patients = map[string]string{}
+	f.patients = transforms.NewPersonRefs()
 	seen := transforms.NewIDSet()
 	return scan(ctx, f, &pass[personOut]{
 		wants: isPatient,
@@ -83,9 +83,7 @@ func each[T any](fn func(*T) error) func([]T) error {
 // register maps the references to a Patient to its person key.
 func (f *Feed) register(o *personOut) {
 	for _, r := range o.refs {
-		if r != "" {
-			f.patients[r] = o.person.Key
-		}
+		f.patients.Add(r, o.person.Key)
 	}
 }
 
@@ -98,7 +96,7 @@ func (f *Feed) loadPatients(ctx context.Context) error {
 	if err := f.loadOrganizations(ctx); err != nil {
 		return err
 	}
-	f.patients = map[string]string{}
+	f.patients = transforms.NewPersonRefs()
 	return scan(ctx, f, &pass[personOut]{
 		wants: isPatient,
 		decode: func(d *decoder, r *resource, out *[]personOut) {
@@ -139,7 +137,7 @@ func (f *Feed) person(d *decoder, r *resource, o *personOut) {
 		p.Key, p.HasNHSNumber = strings.Clone(n), true
 		o.unverified = unverifiedNHS(view(pt.nhsStatus))
 	case pt.local != nil:
-		p.Key = f.opts.PersonIDSystem + "|" + string(pt.local)
+		p.Key = f.opts.PersonKey(f.opts.PersonIDSystem, string(pt.local))
 	default:
 		o.reason, o.field = transforms.MissingField, "identifier"
 		return
@@ -188,7 +186,17 @@ func (f *Feed) person(d *decoder, r *resource, o *personOut) {
 		}
 	}
 	if pt.hasPractice {
-		p.Practice = string(f.organisation(d, &pt.practice))
+		// The registered practice passes through to the outputs: it must
+		// be a GP practice's ODS code, never free text.
+		code, bad := f.organisation(d, &pt.practice)
+		if bad == "" {
+			bad = transforms.CheckShape(code, transforms.IsGPPractice)
+		}
+		if bad != "" {
+			o.reason, o.field = bad, "generalPractitioner"
+			return
+		}
+		p.Practice = strings.Clone(code)
 	}
 }
 

@@ -1,12 +1,19 @@
 package fhir
 
-import "testing"
+import (
+	"testing"
 
-// TestProvider checks that only an organisation with an ODS code becomes an
-// event's provider: a performer that is the patient (or a practitioner)
-// must not put the patient's id or NHS number in the provider column, and
-// neither may a search by name or an organisation's local id.
+	"github.com/yhcr/carecast/transforms"
+)
+
+// TestProvider checks that only an organisation becomes an event's
+// provider, and only by a code of a provider's shape: a performer that is
+// the patient (or a practitioner) must not put the patient's id or NHS
+// number in the provider column, nor may a search by name, a logical
+// reference by another identifier, or free text where an ODS code belongs
+// (issue 14: "Mrs Jane Smith HD5 8XY" was published as a provider).
 func TestProvider(t *testing.T) {
+	const uuid = "ca275b1b-c90e-3e95-84c9-3b4240fb9284"
 	f := &Feed{orgs: map[string]string{"Organization/org-1": "RXF", "urn:uuid:urn-org": "RWA",
 		"https://github.com/synthetichealth/synthea|abc-123": "RR8"}}
 	const nhs = "9990000018"
@@ -16,37 +23,47 @@ func TestProvider(t *testing.T) {
 		sys, val  string
 		contained string // a contained Organization "#c1" with this ODS code
 		want      string
+		bad       bool // BadValue: an ODS identifier that is not an ODS code
 	}{
-		{"none", "", "", "", "", ""},
-		{"ODS identifier", "", ODSSystem, "RR8", "", "RR8"},
-		{"ODS site identifier", "", odsSiteSystem, "RR801", "", "RR801"},
-		{"Organization by id, with an ODS code", "Organization/org-1", "", "", "", "RXF"},
-		{"Organization by absolute URL", "https://host/fhir/Organization/org-1", "", "", "", "RXF"},
-		{"Organization by a version", "Organization/org-1/_history/3", "", "", "", "RXF"},
-		{"Organization by its local identifier", "Organization?identifier=https://github.com/synthetichealth/synthea|abc-123", "", "", "", "RR8"},
-		{"Organization without an ODS code (Synthea)", "Organization?identifier=https://github.com/synthetichealth/synthea|zzz", "", "", "", ""},
-		{"Organization by ODS conditional reference", "Organization?identifier=" + ODSSystem + "|RAE", "", "", "", "RAE"},
-		{"Organization by name", "Organization?name=Mrs Jane Smith HD5 8XY", "", "", "", ""},
-		{"bundle entry resolving to an Organization", "urn:uuid:urn-org", "", "", "", "RWA"},
-		{"bundle entry resolving to nothing", "urn:uuid:" + nhs, "", "", "", ""},
-		{"contained Organization", "#c1", "", "", "RCB", "RCB"},
-		{"contained resource that is not an Organization", "#c1", "", "", "", ""},
-		{"patient by NHS number", "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + nhs, "", "", "", ""},
-		{"patient by id", "Patient/" + nhs, "", "", "", ""},
-		{"practitioner", "Practitioner/p-1", "", "", "", ""},
-		{"NHS number identifier", "", NHSNumberSystem, nhs, "", ""},
-		{"local organisation identifier", "", "https://github.com/synthetichealth/synthea", "abc-123", "", ""},
+		{name: "none"},
+		{name: "ODS identifier", sys: ODSSystem, val: "RR8", want: "RR8"},
+		{name: "ODS site identifier", sys: odsSiteSystem, val: "RR801", want: "RR801"},
+		{name: "ODS identifier holding free text", sys: ODSSystem, val: "Mrs Jane Smith HD5 8XY", bad: true},
+		{name: "ODS identifier holding an NHS number", sys: ODSSystem, val: nhs, bad: true},
+		{name: "Organization by id, with an ODS code", ref: "Organization/org-1", want: "RXF"},
+		{name: "Organization by absolute URL", ref: "https://host/fhir/Organization/org-1", want: "RXF"},
+		{name: "Organization by a version", ref: "Organization/org-1/_history/3", want: "RXF"},
+		{name: "Organization by its local identifier", ref: "Organization?identifier=https://github.com/synthetichealth/synthea|abc-123", want: "RR8"},
+		{name: "Organization without an ODS code, by a UUID (Synthea)", ref: "Organization?identifier=https://github.com/synthetichealth/synthea|" + uuid, want: uuid},
+		{name: "Organization by a UUID id", ref: "Organization/" + uuid, want: uuid},
+		{name: "Organization by an id of another shape", ref: "Organization/" + nhs},
+		{name: "Organization without an ODS code, by another identifier", ref: "Organization?identifier=https://example.org|zzz"},
+		{name: "Organization by ODS conditional reference", ref: "Organization?identifier=" + ODSSystem + "|RAE", want: "RAE"},
+		{name: "Organization by ODS conditional reference holding free text", ref: "Organization?identifier=" + ODSSystem + "|Jane Smith", bad: true},
+		{name: "Organization by name", ref: "Organization?name=Mrs Jane Smith HD5 8XY"},
+		{name: "bundle entry resolving to an Organization", ref: "urn:uuid:urn-org", want: "RWA"},
+		{name: "bundle entry resolving to nothing", ref: "urn:uuid:" + nhs},
+		{name: "contained Organization", ref: "#c1", contained: "RCB", want: "RCB"},
+		{name: "contained Organization with free text for its ODS code", ref: "#c1", contained: "Jane Smith", bad: true},
+		{name: "contained resource that is not an Organization", ref: "#c1"},
+		{name: "patient by NHS number", ref: "Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|" + nhs},
+		{name: "patient by id", ref: "Patient/" + nhs},
+		{name: "patient by a UUID id", ref: "Patient/" + uuid},
+		{name: "practitioner", ref: "Practitioner/p-1"},
+		{name: "NHS number identifier", sys: NHSNumberSystem, val: nhs},
+		{name: "local identifier, even a UUID", sys: "https://github.com/synthetichealth/synthea", val: uuid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &decoder{}
-			d.contained = []containedRes{{id: []byte("c1"), ods: []byte(tt.contained)}}
-			if tt.contained == "" {
-				d.contained[0].ods = nil
+			d := &decoder{opts: &f.opts}
+			d.contained = []containedRes{{id: []byte("c1")}}
+			if tt.contained != "" {
+				d.contained[0].ods = []byte(tt.contained)
 			}
 			r := reference{ref: []byte(tt.ref), system: []byte(tt.sys), value: []byte(tt.val)}
-			if got := f.organisation(d, &r); got != tt.want {
-				t.Errorf("provider = %q, want %q", got, tt.want)
+			got, bad := f.organisation(d, &r)
+			if got != tt.want || (bad == transforms.BadValue) != tt.bad {
+				t.Errorf("provider = %q, %q; want %q, bad %v", got, bad, tt.want, tt.bad)
 			}
 		})
 	}

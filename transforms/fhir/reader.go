@@ -43,9 +43,11 @@ type Feed struct {
 	workers int
 
 	// patients maps how a Patient is referred to — "Patient/<id>", and
-	// its Bundle entry's fullUrl — to its person key. Built by the persons
-	// pass (or loadPatients); only read afterwards.
-	patients map[string]string
+	// its Bundle entry's fullUrl — to its person key, for every Patient
+	// whose identifier gave one, rejected or not (so that an objection
+	// naming a rejected Patient still excludes them). Built by the persons
+	// pass (or loadPatients); only read afterwards, by every worker.
+	patients *transforms.PersonRefs
 	// orgs maps how an Organization with an ODS code is referred to —
 	// "Organization/<id>", its fullUrl, "<system>|<value>" of its other
 	// identifiers — to that code. Built by loadOrganizations.
@@ -66,6 +68,7 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fhir feed: %w", err)
 	}
+	opts.Feed = name
 	f := &Feed{name: name, dir: dir, opts: opts, workers: max(1, runtime.GOMAXPROCS(0))}
 	var bulk, jsons []input
 	for _, e := range ents {
@@ -170,8 +173,8 @@ func (f *Feed) loadOrganizations(ctx context.Context) error {
 				return // counted by the events pass
 			}
 			var o organization
-			if bad, _ := d.organization(r.data, &o); bad != "" || o.ods == nil {
-				return
+			if bad, _ := d.organization(r.data, &o); bad != "" || o.ods == nil || !transforms.IsODSCode(view(o.ods)) {
+				return // an Organization without an ODS code (of its shape) gives none
 			}
 			x := org{ods: d.keep(o.ods)}
 			if len(o.id) > 0 {
@@ -194,40 +197,64 @@ func (f *Feed) loadOrganizations(ctx context.Context) error {
 	})
 }
 
-// organisation returns the ODS code a reference to an organisation names:
-// its ODS identifier; a contained Organization's; or that of the
-// Organization it refers to, by id, fullUrl or identifier. Anything else —
-// a Practitioner, the patient, a search by name — names no provider. The
-// code may point into the resource: the caller keeps what it keeps.
-func (f *Feed) organisation(d *decoder, r *reference) string {
-	if len(r.value) > 0 {
-		if isODSSystem(view(r.system)) {
-			return view(r.value)
-		}
-		return ""
+// organisation returns the provider code a reference to an organisation
+// names: its ODS identifier; a contained Organization's; or that of the
+// Organization it refers to, by id, fullUrl or identifier; failing those,
+// the id or identifier of the Organization a reference names, when it is a
+// UUID (as Synthea's are, and as the Synthea CSV reader passes them).
+// Anything else — a Practitioner, the patient, a search by name, a logical
+// reference by another identifier, an id of any other shape — names no
+// provider: it may be free text or someone's identifier. bad is
+// BadValue when the reference gives an ODS code that is not one. The code
+// may point into the resource: the caller keeps what it keeps.
+func (f *Feed) organisation(d *decoder, r *reference) (code string, bad transforms.Reason) {
+	if len(r.value) > 0 && isODSSystem(view(r.system)) {
+		return odsCode(view(r.value))
 	}
 	if len(r.ref) == 0 {
-		return ""
+		return "", "" // a logical reference by another identifier: it may be anyone's
 	}
 	if isContained(r.ref) {
-		return view(d.containedODS(view(r.ref)))
+		return odsCode(view(d.containedODS(view(r.ref))))
 	}
 	p := parseRef(view(r.ref))
 	switch {
 	case p.value != "":
 		if p.kind != "Organization" {
-			return ""
+			return "", ""
 		}
 		if isODSSystem(p.system) {
-			return p.value
+			return odsCode(p.value)
 		}
-		return lookup(f.orgs, p.system, "|", p.value)
+		if ods := lookup(f.orgs, p.system, "|", p.value); ods != "" {
+			return ods, ""
+		}
+		return uuid(p.value), ""
 	case p.kind == "":
-		return f.orgs[p.id]
+		return f.orgs[p.id], ""
 	case p.kind == "Organization":
-		return lookup(f.orgs, "Organization", "/", p.id)
+		if ods := lookup(f.orgs, "Organization", "/", p.id); ods != "" {
+			return ods, ""
+		}
+		return uuid(p.id), ""
 	}
-	return ""
+	return "", ""
+}
+
+// odsCode returns v when it has the shape of an ODS code, else BadValue.
+func odsCode(v string) (string, transforms.Reason) {
+	if bad := transforms.CheckShape(v, transforms.IsODSCode); bad != "" {
+		return "", bad
+	}
+	return v, ""
+}
+
+// uuid returns v when it is a UUID, else "".
+func uuid(v string) string {
+	if transforms.CheckShape(v, transforms.IsUUID) != "" {
+		return ""
+	}
+	return v
 }
 
 // lookup finds a+sep+b in m without building the string.

@@ -51,7 +51,7 @@ func TestBundleAgreesWithBulk(t *testing.T) {
 		}
 		n := map[string]int{}
 		for _, e := range r.Events {
-			if e.PersonKey == syntheaSystem+"|3af3708d-41f1-cd80-f3dd-ec5ac76072bf" {
+			if e.PersonKey == "f|"+syntheaSystem+"|3af3708d-41f1-cd80-f3dd-ec5ac76072bf" {
 				n[e.Service.String()]++
 			}
 		}

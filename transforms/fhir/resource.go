@@ -3,6 +3,8 @@ package fhir
 import (
 	"bytes"
 	"strings"
+
+	"github.com/yhcr/carecast/transforms"
 )
 
 // Identifier systems and extensions carecast reads and writes.
@@ -41,15 +43,18 @@ const (
 	obsCatSystem   = "http://terminology.hl7.org/CodeSystem/observation-category"
 )
 
-// codeSystems maps FHIR code system URLs to the canonical names.
+// codeSystems maps the FHIR code system URLs NHS systems write, beside
+// the built-in ones of transforms (Options.CodeSystemByURI), to the
+// canonical names.
 var codeSystems = map[string]string{
-	snomedSystem:                            "SNOMED",
-	icd10System:                             "ICD-10",
-	"http://hl7.org/fhir/sid/icd-10-uk":     "ICD-10",
-	opcs4System:                             "OPCS-4",
-	"https://fhir.nhs.uk/CodeSystem/OPCS-4": "OPCS-4",
-	readv2System:                            "READ",
-	ctv3System:                              "READ",
+	snomedSystem:                            transforms.SNOMED,
+	icd10System:                             transforms.ICD10,
+	"http://hl7.org/fhir/sid/icd-10-uk":     transforms.ICD10,
+	opcs4System:                             transforms.OPCS4,
+	"https://fhir.nhs.uk/CodeSystem/OPCS-4": transforms.OPCS4,
+	"https://fhir.hl7.org.uk/Id/opcs-4":     transforms.OPCS4,
+	readv2System:                            transforms.Read,
+	ctv3System:                              transforms.Read,
 }
 
 // systemURLs maps canonical code system names to the URLs the writer uses.

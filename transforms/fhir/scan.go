@@ -91,7 +91,7 @@ func scan[T any](ctx context.Context, f *Feed, p *pass[T]) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &decoder{}
+			d := &decoder{opts: &f.opts}
 			for u := range units {
 				r := result[T]{seq: u.seq, err: u.err}
 				if out, ok := p.free.Get().(*[]T); ok {
