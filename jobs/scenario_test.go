@@ -114,6 +114,11 @@ func TestPipelineRunsScenarios(t *testing.T) {
 		WHERE abs(r.baseline + a.parts - r.p50) > 1e-6 * greatest(1, r.p50)`).Scan(&bad); err != nil || bad != 0 {
 		t.Errorf("%d rows whose attribution does not add up (%v)", bad, err)
 	}
+	// The report shows them.
+	index, err := os.ReadFile(filepath.Join(cfg.Warehouse, "runs", cur, "report", "index.html"))
+	if err != nil || !strings.Contains(string(index), `<section id="scenarios"`) || !strings.Contains(string(index), "growth-and-mitigation") {
+		t.Errorf("the report has no planning scenarios section (%v)", err)
+	}
 	var assumptions int64
 	if err := db.QueryRow(`SELECT count(*) FROM scenario_assumptions WHERE scenario = 'growth-and-mitigation' AND parameter = 'activity_avoided'`).Scan(&assumptions); err != nil || assumptions != 2 {
 		t.Errorf("%d activity_avoided assumptions of growth-and-mitigation (%v), want the service's and its group's", assumptions, err)

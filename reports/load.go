@@ -33,6 +33,7 @@ type data struct {
 	optouts    []optout
 	feeds      []feedCount
 	missing    []string // tables the run does not have
+	scenarios  *scenarioData
 }
 
 type place struct{ STP, STPName, LAD, LADName string }
@@ -210,6 +211,9 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		}
 	}
 	if err := d.checkForecasts(); err != nil {
+		return nil, err
+	}
+	if d.scenarios, err = loadScenarios(ctx, db, have); err != nil {
 		return nil, err
 	}
 	if !have["series_monthly"] || !have["forecasts"] {

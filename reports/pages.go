@@ -143,8 +143,14 @@ func (r *report) services() []string {
 			seen[key[i+1:]] = true
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for s := range seen {
+	return inServiceOrder(seen)
+}
+
+// inServiceOrder lists a set of services in the report's order, others by
+// name after them.
+func inServiceOrder(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for s := range set {
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b string) int {
@@ -234,6 +240,11 @@ func (r *report) fill(p *page, sc scope) error {
 		return err
 	}
 	p.Sections = []section{act, r.accuracySection(sc), r.indicatorsSection(sc)}
+	if sec, ok, err := r.scenarioSection(sc); err != nil {
+		return err
+	} else if ok {
+		p.Sections = append(p.Sections, sec)
+	}
 	if sc.level == "region" {
 		p.Sections = append(p.Sections, r.governanceSection(), r.methodsSection())
 	}

@@ -53,6 +53,9 @@ func TestMain(m *testing.M) {
 	if dir, err := builtReport(); err == nil {
 		os.RemoveAll(filepath.Dir(filepath.Dir(filepath.Dir(dir))))
 	}
+	if scenarioReportRoot != "" {
+		os.RemoveAll(scenarioReportRoot)
+	}
 	os.Exit(code)
 }
 
@@ -126,8 +129,17 @@ func htmlFiles(t *testing.T, dir string) []string {
 // count is 1–7 and every count is a multiple of 5; only cells marked
 // exempt (HTML) or columns named as exempt (CSV) may hold other numbers.
 func TestPublishedCounts(t *testing.T) {
-	dir := reportDir(t)
-	checked, suppressed := 0, 0
+	checked, suppressed := checkPublishedCounts(t, reportDir(t))
+	// The fixture has small counts: the check must have had work to do.
+	if checked < 1000 || suppressed < 10 {
+		t.Errorf("checked %d counts, %d suppressed: the fixture should exercise both", checked, suppressed)
+	}
+}
+
+// checkPublishedCounts checks the published counts of the report in dir
+// and says how many it checked and how many were suppressed.
+func checkPublishedCounts(t *testing.T, dir string) (checked, suppressed int) {
+	t.Helper()
 	for _, path := range htmlFiles(t, dir) {
 		for n := range parseHTML(t, path).Descendants() {
 			if n.DataAtom != atom.Td {
@@ -151,7 +163,7 @@ func TestPublishedCounts(t *testing.T) {
 	}
 	csvs, _ := filepath.Glob(filepath.Join(dir, "csv", "*.csv"))
 	csvs = append(csvs, filepath.Join(dir, "forecasts.csv"))
-	exemptCols := []string{"year", "months_compared", "size_bytes"}
+	exemptCols := []string{"year", "months_compared", "size_bytes", "baseline_year", "horizon_year", "draws"}
 	for _, path := range csvs {
 		f, err := os.Open(path)
 		if err != nil {
@@ -178,17 +190,24 @@ func TestPublishedCounts(t *testing.T) {
 			}
 		}
 	}
-	// The fixture has small counts: the check must have had work to do.
-	if checked < 1000 || suppressed < 10 {
-		t.Errorf("checked %d counts, %d suppressed: the fixture should exercise both", checked, suppressed)
-	}
+	return checked, suppressed
 }
 
 // TestHTMLStructure checks every page: internal links resolve, nothing is
 // loaded from outside, every chart has a text alternative and a table of
 // its numbers, tables are semantic, and the DEMO banner is there.
 func TestHTMLStructure(t *testing.T) {
-	dir := reportDir(t)
+	charts := checkStructure(t, reportDir(t))
+	// The region, 2 STPs and 4 places, 8 services, 2 charts each.
+	if want := 7 * 8 * 2; charts != want {
+		t.Errorf("%d charts, want %d", charts, want)
+	}
+}
+
+// checkStructure checks the pages of the report in dir and returns the
+// number of charts in them.
+func checkStructure(t *testing.T, dir string) (charts int) {
+	t.Helper()
 	ids := map[string]map[string]bool{} // page → ids
 	docs := map[string]*html.Node{}
 	for _, path := range htmlFiles(t, dir) {
@@ -204,7 +223,6 @@ func TestHTMLStructure(t *testing.T) {
 			}
 		}
 	}
-	charts := 0
 	for name, doc := range docs {
 		demo := false
 		for n := range doc.Descendants() {
@@ -236,10 +254,7 @@ func TestHTMLStructure(t *testing.T) {
 			t.Errorf("%s: no DEMO banner", name)
 		}
 	}
-	// The region, 2 STPs and 4 places, 8 services, 2 charts each.
-	if want := 7 * 8 * 2; charts != want {
-		t.Errorf("%d charts, want %d", charts, want)
-	}
+	return charts
 }
 
 func checkLink(t *testing.T, dir, page, href string, ids map[string]map[string]bool) {
