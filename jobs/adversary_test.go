@@ -629,3 +629,59 @@ func TestAdversaryLocalIdentifiersNamespaced(t *testing.T) {
 		t.Errorf("activity ages %q, want trust B's person alone, 35 at 30 June 2026 (born after 30 June 1990)", ages)
 	}
 }
+
+// Finding 6: a key that changes between runs — here by a trailing newline
+// too many, which changes every pseudonym — stops the run unless the
+// change is declared intended (--new-key, or pseudonymise.key_id naming
+// the new key), and the manifest records it.
+func TestAdversaryKeyChangeStopsTheRun(t *testing.T) {
+	a := newAdv(t)
+	a.feed("gp", "csv", csvFeed([2]string{nhsNumber(1), "1960-01-01"}))
+	first := a.mustRun()
+	m := readManifest(t, first.res.RunDir)
+	if m.KeyContinuity == nil || m.KeyContinuity.PreviousRunID != "" || m.KeyContinuity.Changed {
+		t.Errorf("first run's key continuity %+v", m.KeyContinuity)
+	}
+	before := treeHash(t, a.cfg.Warehouse)
+
+	if err := os.WriteFile(a.cfg.Pseudonymise.KeyFile, []byte(advKey+"\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed := a.run()
+	if !errors.Is(changed.err, jobs.ErrKeyChanged) || !jobs.IsPermanent(changed.err) {
+		t.Fatalf("run with a changed key: %v, want a permanent ErrKeyChanged", changed.err)
+	}
+	if treeHash(t, a.cfg.Warehouse) != before {
+		t.Error("the refused run changed the warehouse")
+	}
+	for _, want := range []string{m.KeyID, "--new-key", "pseudonymise.key_id"} {
+		if !strings.Contains(changed.err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, changed.err)
+		}
+	}
+
+	// Declared intended by --new-key: the run commits and says so.
+	req := jobs.Request{Config: a.cfg, Job: "nightly", Kind: "pipeline", BusinessDate: advDate, Trigger: jobs.TriggerManual, Attempt: 1, NewKey: true}
+	res, err := jobs.RunPipeline(context.Background(), slog.New(slog.DiscardHandler), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2 := readManifest(t, res.RunDir)
+	if kc := m2.KeyContinuity; kc == nil || !kc.Changed || kc.PreviousKeyID != m.KeyID || kc.IntendedBy != "--new-key" ||
+		kc.PreviousRunID != first.res.RunID || m2.KeyID == m.KeyID {
+		t.Errorf("key continuity after --new-key: %+v (key id %s)", m2.KeyContinuity, m2.KeyID)
+	}
+
+	// Declared in config: pseudonymise.key_id names the key meant, and a key
+	// of any other id is refused even with no earlier run to compare.
+	os.WriteFile(a.cfg.Pseudonymise.KeyFile, []byte(advKey), 0o600)
+	a.cfg.Pseudonymise.KeyID = m.KeyID
+	if r := a.run(); r.err != nil {
+		t.Fatalf("change back, declared by key_id: %v", r.err)
+	}
+	a.cfg.Pseudonymise.KeyID = "0badc0de"
+	a.cfg.Warehouse = filepath.Join(a.dir, "warehouse-new")
+	if r := a.run(); !errors.Is(r.err, jobs.ErrKeyChanged) {
+		t.Errorf("a key other than pseudonymise.key_id: %v", r.err)
+	}
+}

@@ -66,6 +66,9 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 		if err := p.prepare(ctx); err != nil {
 			return res, err
 		}
+		if err := p.checkKey(wh); err != nil {
+			return res, err
+		}
 		if run, err = wh.Begin(runID); err != nil {
 			return res, err
 		}
@@ -119,12 +122,13 @@ type pipeline struct {
 	log   *slog.Logger
 	runID string
 
-	feeds   []config.Feed
-	demo    bool
-	optOuts *pseudonymise.OptOuts
-	key     pseudonymise.Key
-	geo     *refdata.Geography
-	inputs  []warehouse.InputFile
+	feeds    []config.Feed
+	demo     bool
+	optOuts  *pseudonymise.OptOuts
+	key      pseudonymise.Key
+	keyCheck *warehouse.KeyContinuity
+	geo      *refdata.Geography
+	inputs   []warehouse.InputFile
 	// scenarios are the planning scenarios the run runs; sourceDir, for a
 	// scenario job, the run it builds on.
 	scenarios []*scenario.File
@@ -193,6 +197,51 @@ func (p *pipeline) prepare(ctx context.Context) error {
 	return p.loadScenarios()
 }
 
+// ErrKeyChanged reports a pseudonymisation key whose id differs from the
+// previous committed run's (or from pseudonymise.key_id) when the change
+// was not declared intended: every pseudonym would change, breaking the
+// links analysts keep between runs — and a key damaged by accident (a
+// trailing newline, the wrong file) would go unnoticed.
+var ErrKeyChanged = errors.New("pseudonymisation key changed")
+
+// checkKey compares the key with the previous committed run's and with
+// pseudonymise.key_id, recording the result for the manifest.
+func (p *pipeline) checkKey(wh *warehouse.Warehouse) error {
+	id := p.key.ID()
+	want := p.cfg.Pseudonymise.KeyID
+	if want != "" && want != id {
+		return permanent(fmt.Errorf("%w: the key's id is %s, pseudonymise.key_id says %s", ErrKeyChanged, id, want))
+	}
+	p.keyCheck = &warehouse.KeyContinuity{}
+	current, err := wh.Current()
+	if errors.Is(err, warehouse.ErrNoRun) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := warehouse.ReadManifest(wh.RunDir(current))
+	if err != nil {
+		return fmt.Errorf("key continuity: %w", err)
+	}
+	p.keyCheck.PreviousRunID, p.keyCheck.PreviousKeyID = current, m.KeyID
+	if m.KeyID == id {
+		return nil
+	}
+	p.keyCheck.Changed = true
+	switch {
+	case p.req.NewKey:
+		p.keyCheck.IntendedBy = "--new-key"
+	case want == id:
+		p.keyCheck.IntendedBy = "pseudonymise.key_id"
+	default:
+		return permanent(fmt.Errorf("%w: run %s used key id %s, this run's key is %s — every pseudonym would change; "+
+			"if the new key is intended, run with --new-key or set pseudonymise.key_id: %s", ErrKeyChanged, current, m.KeyID, id, id))
+	}
+	p.log.Warn("pseudonymisation key changed, as declared", "previous_key_id", m.KeyID, "key_id", id, "intended_by", p.keyCheck.IntendedBy)
+	return nil
+}
+
 func loadGeography(cfg *config.Config) (*refdata.Geography, error) {
 	if cfg.Geography.LookupFile == "" {
 		return refdata.YorkshireHumber()
@@ -229,6 +278,7 @@ func (p *pipeline) manifest(start time.Time) *warehouse.Manifest {
 		ConfigHash:      p.cfg.Hash,
 		Inputs:          p.inputs,
 		KeyID:           p.key.ID(),
+		KeyContinuity:   p.keyCheck,
 		Demo:            p.demo,
 		LegalBasis:      legal,
 		OptOuts:         p.optOuts.Evidence(),

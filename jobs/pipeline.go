@@ -34,6 +34,9 @@ type Request struct {
 	// SourceRun is the run a scenario job builds on (default: the current
 	// one).
 	SourceRun string
+	// NewKey declares that the pseudonymisation key is meant to differ
+	// from the previous committed run's (carecast run --new-key).
+	NewKey bool
 }
 
 // Result is what a successful run leaves.

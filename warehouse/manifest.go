@@ -29,7 +29,9 @@ type Manifest struct {
 	ConfigHash      string      `json:"config_hash"`
 	Inputs          []InputFile `json:"inputs"`
 	KeyID           string      `json:"key_id"`
-	Demo            bool        `json:"demo"`
+	// KeyContinuity compares KeyID with the previous committed run's.
+	KeyContinuity *KeyContinuity `json:"key_continuity,omitempty"`
+	Demo          bool           `json:"demo"`
 	// LegalBasis is recorded when opt-outs were not applied.
 	LegalBasis string `json:"legal_basis,omitempty"`
 	// OptOuts is the evidence of the opt-out lists applied (their files,
@@ -39,6 +41,18 @@ type Manifest struct {
 	Quarantine map[string]int64   `json:"quarantine"` // by "<feed>/<reason>"
 	Tables     map[string]int64   `json:"tables"`     // rows by table
 	Durations  map[string]float64 `json:"durations"`  // seconds by stage
+}
+
+// KeyContinuity records whether a run's pseudonymisation key is the one
+// the previous committed run used: a new key changes every pseudonym, so
+// links to earlier runs break, and a change must be declared intended.
+type KeyContinuity struct {
+	PreviousRunID string `json:"previous_run_id,omitempty"` // "" for the warehouse's first run
+	PreviousKeyID string `json:"previous_key_id,omitempty"`
+	Changed       bool   `json:"changed"`
+	// IntendedBy says what declared a change intended: "--new-key" or
+	// "pseudonymise.key_id".
+	IntendedBy string `json:"intended_by,omitempty"`
 }
 
 // InputFile is one file a run read, named by its feed and ordinal (the

@@ -16,11 +16,12 @@ import (
 
 var runFlags struct {
 	config, date, from, to string
+	newKey                 bool
 }
 
 var cmdRun = &Command{
 	Name:      "run",
-	UsageLine: "[--config FILE] [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]",
+	UsageLine: "[--config FILE] [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD] [--new-key]",
 	Short:     "run the nightly pipeline",
 	Long: `Run reads every feed, removes opt-outs, pseudonymises, writes the run's Parquet
 tables, builds the SQL models, forecasts and the report, and commits the run
@@ -29,6 +30,11 @@ atomically: a failed run leaves the last good one untouched.
 With no --config, it runs on the embedded synthetic Yorkshire & Humber region,
 generated into the work folder (and reused while its options do not change),
 with the published demo key; every output is marked DEMO.
+
+A run whose pseudonymisation key differs from the previous committed run's
+stops (a new key changes every pseudonym) unless --new-key, or
+pseudonymise.key_id naming the new key, says the change is intended; the
+manifest records it.
 
 The business date defaults to yesterday (Europe/London). --from and --to
 backfill a range of dates, one run after another; re-running a date replaces
@@ -41,6 +47,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 		fs.StringVar(&runFlags.date, "date", "", "business date to process, YYYY-MM-DD (default yesterday)")
 		fs.StringVar(&runFlags.from, "from", "", "first business date of a backfill")
 		fs.StringVar(&runFlags.to, "to", "", "last business date of a backfill")
+		fs.BoolVar(&runFlags.newKey, "new-key", false, "the pseudonymisation key is meant to differ from the previous run's")
 	},
 	Run: runRun,
 }
@@ -63,7 +70,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := jobs.Request{Config: cfg, Job: "nightly", Kind: "pipeline", Trigger: jobs.TriggerManual, Attempt: 1}
+	req := jobs.Request{Config: cfg, Job: "nightly", Kind: "pipeline", Trigger: jobs.TriggerManual, Attempt: 1, NewKey: runFlags.newKey}
 	if env.StderrIsTerminal {
 		req.Progress = env.Stderr
 	}

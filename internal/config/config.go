@@ -259,6 +259,11 @@ type Pseudonymise struct {
 	KeyEnv string `yaml:"key_env"`
 	// Flow names the data flow this key belongs to (one key per flow).
 	Flow string `yaml:"flow"`
+	// KeyID is the id of the key this config means to use (8 hex digits,
+	// as manifests record it). When set, a key of another id stops the
+	// run, and a change from the previous run's key to this one is
+	// intended.
+	KeyID string `yaml:"key_id"`
 }
 
 // Geography overrides the embedded lookups.
@@ -588,6 +593,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Pseudonymise.KeyFile != "" && c.Pseudonymise.KeyEnv != "" {
 		bad("pseudonymise", "set key_file or key_env, not both")
+	}
+	if id := c.Pseudonymise.KeyID; id != "" && (len(id) != 8 || strings.Trim(id, "0123456789abcdef") != "") {
+		bad("pseudonymise.key_id", "must be a key id, 8 lower-case hex digits as manifests record it, not %q", id)
 	}
 	if !c.IsDemo() && c.Pseudonymise.KeyFile == "" && c.Pseudonymise.KeyEnv == "" {
 		bad("pseudonymise.key_file", "a key_file or key_env is required for real feeds (the demo key is for the embedded region only)")
