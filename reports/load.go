@@ -59,13 +59,17 @@ type accuracy struct {
 	MASE, SMAPE, Coverage80, Coverage95 dbsql.NullFloat64
 }
 
+// tracking is an earlier run's forecast of one series against the months
+// observed since, month by month: the report scores it on published counts.
 type tracking struct {
 	RunID string
 	series
-	Months           int64
-	Actual           int64
-	Forecast         float64
-	MAPE, Coverage80 dbsql.NullFloat64
+	Months []trackedMonth
+}
+
+type trackedMonth struct {
+	Events           int64
+	Mean, Lo80, Hi80 float64
 }
 
 type duplicates struct {
@@ -229,10 +233,18 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		}
 		err := query(ctx, db, "tracking", func(r *dbsql.Rows) error {
 			var x tracking
-			err := r.Scan(&x.RunID, &x.Key, &x.Level, &x.STP, &x.LAD, &x.Service, &x.Months,
-				&x.Actual, &x.Forecast, &x.MAPE, &x.Coverage80)
+			var m trackedMonth
+			if err := r.Scan(&x.RunID, &x.Key, &x.Level, &x.STP, &x.LAD, &x.Service,
+				&m.Events, &m.Mean, &m.Lo80, &m.Hi80); err != nil {
+				return err
+			}
+			if n := len(d.tracking); n > 0 && d.tracking[n-1].RunID == x.RunID && d.tracking[n-1].Key == x.Key {
+				d.tracking[n-1].Months = append(d.tracking[n-1].Months, m)
+				return nil
+			}
+			x.Months = []trackedMonth{m}
 			d.tracking = append(d.tracking, x)
-			return err
+			return nil
 		})
 		if err != nil {
 			return nil, err

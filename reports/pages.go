@@ -539,16 +539,12 @@ func (r *report) accuracySection(sc scope) section {
 			if !r.showSeries(sc, x.Level, x.STP, x.LAD) {
 				continue
 			}
-			actual, mape := r.dc.Count(x.Actual), nullFigure(x.MAPE, 100, 1)
-			if !actual.Shown() {
-				// An error against a hidden count, with the forecast beside
-				// it, would disclose the count.
-				mape = Cell{Text: Suppressed, Kind: Modelled, Value: math.NaN()}
-			}
+			actual, forecast, mape, cov := r.trackingScores(x.Months)
 			tt.Rows = append(tt.Rows, []Cell{Text(x.RunID), Text(r.areaName(x.STP, x.LAD)), Text(serviceName(x.Service)),
-				Text(fmt.Sprint(x.Months)), actual, ModelledFigure(x.Forecast, 0), mape, nullFigure(x.Coverage80, 100, 0)})
+				Text(fmt.Sprint(len(x.Months))), actual, ModelledFigure(forecast, 0), mape, cov})
 		}
-		track.Paras = []string{fmt.Sprintf("%d earlier run(s) in the warehouse had forecasts of months now observed.", r.d.earlier)}
+		track.Paras = []string{fmt.Sprintf("%d earlier run(s) in the warehouse had forecasts of months now observed. "+
+			"Activity, error and coverage are scored on the monthly counts as published — suppressed and rounded — over the months shown.", r.d.earlier)}
 		track.Table = tt
 	}
 	sec.Blocks = append(sec.Blocks, track)
@@ -731,4 +727,45 @@ func (r *report) forecastsTable() *table {
 		}
 	}
 	return t
+}
+
+// trackingScores scores an earlier forecast against the months observed
+// since, from the counts as published: each month's count suppressed and
+// rounded, the total the sum of those, the error (MAPE) and the 80 %
+// coverage over the months shown. Scored on the true counts, an error
+// beside the published forecast would let a reader solve for a suppressed
+// month or undo the rounding (issue 14). With no month shown, or the total
+// hidden, nothing is scored.
+func (r *report) trackingScores(months []trackedMonth) (actual Cell, forecast float64, mape, cov80 Cell) {
+	cells := make([]Cell, len(months))
+	var errSum, inside float64
+	var shown, nonzero int
+	for i, m := range months {
+		cells[i] = r.dc.Count(m.Events)
+		forecast += m.Mean
+		if !cells[i].Shown() {
+			continue
+		}
+		v := cells[i].Value
+		shown++
+		if v > 0 {
+			nonzero++
+			errSum += math.Abs(m.Mean-v) / v
+		}
+		if v >= m.Lo80 && v <= m.Hi80 {
+			inside++
+		}
+	}
+	actual = r.dc.Total(cells)
+	hidden := Cell{Text: Suppressed, Kind: Modelled, Value: math.NaN()}
+	mape, cov80 = hidden, hidden
+	if !actual.Shown() || shown == 0 {
+		return actual, forecast, mape, cov80
+	}
+	if nonzero > 0 {
+		mape = ModelledFigure(100*errSum/float64(nonzero), 1)
+	} else {
+		mape = ModelledFigure(math.NaN(), 1)
+	}
+	return actual, forecast, mape, ModelledFigure(100*inside/float64(shown), 0)
 }
