@@ -54,7 +54,7 @@ func FuzzSandbox(f *testing.F) {
 	}
 	ctx := context.Background()
 	dir := makeRun(f)
-	sb, err := OpenSandbox(ctx, dir)
+	sb, err := OpenSandbox(ctx, dir, SandboxLimits{})
 	if err != nil {
 		f.Fatal(err)
 	}

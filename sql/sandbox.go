@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"cmp"
 	"context"
 	dbsql "database/sql"
 	"database/sql/driver"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/duckdb/duckdb-go/v2"
@@ -33,12 +35,51 @@ var ErrNotAllowed = errors.New("not allowed")
 //     folders are never allowed);
 //   - the configuration is locked, so no SET or RESET can undo the above;
 //   - the warehouse writes the run's files read-only.
+//
+// A session also runs within limits (SandboxLimits): memory, threads, how
+// much it may spill, and a time limit a statement; it spills to a private
+// temporary folder of its own, which no SQL can read.
 type Sandbox struct {
-	db     *dbsql.DB
-	conn   *dbsql.Conn
-	tables []Table
-	tmp    string // private folder for Parquet answers; removed by Close
-	n      int    // answers written to tmp
+	db      *dbsql.DB
+	conn    *dbsql.Conn
+	tables  []Table
+	tmp     string // private folder for Parquet answers; removed by Close
+	spill   string // private folder for DuckDB's temporary files; removed by Close
+	n       int    // answers written to tmp
+	timeout time.Duration
+}
+
+// SandboxLimits bounds what one session may use. A zero field takes its
+// value from DefaultSandboxLimits.
+type SandboxLimits struct {
+	// MemoryLimit is DuckDB's memory_limit ("2GB"): beyond it a query
+	// spills to the session's temporary folder, or fails.
+	MemoryLimit string
+	// Threads is DuckDB's threads.
+	Threads int
+	// MaxTempSize is DuckDB's max_temp_directory_size: how much the
+	// session may spill.
+	MaxTempSize string
+	// Timeout stops a statement that runs longer (ErrTimeout).
+	Timeout time.Duration
+}
+
+// DefaultSandboxLimits suit an analyst's session on a shared server: a
+// query over a region's years of activity fits, and no query can take the
+// machine.
+var DefaultSandboxLimits = SandboxLimits{MemoryLimit: "2GB", Threads: 2, MaxTempSize: "10GB", Timeout: 10 * time.Minute}
+
+// ErrTimeout reports a statement stopped at the session's time limit.
+var ErrTimeout = errors.New("statement timed out")
+
+func (l SandboxLimits) withDefaults() SandboxLimits {
+	d := DefaultSandboxLimits
+	return SandboxLimits{
+		MemoryLimit: cmp.Or(l.MemoryLimit, d.MemoryLimit),
+		Threads:     cmp.Or(l.Threads, d.Threads),
+		MaxTempSize: cmp.Or(l.MaxTempSize, d.MaxTempSize),
+		Timeout:     cmp.Or(l.Timeout, d.Timeout),
+	}
 }
 
 // Result is a query's whole answer.
@@ -48,8 +89,12 @@ type Result struct {
 	Rows    [][]any
 }
 
-// OpenSandbox opens a sandbox over the run in runDir.
-func OpenSandbox(ctx context.Context, runDir string) (*Sandbox, error) {
+// OpenSandbox opens a sandbox over the run in runDir, within lim.
+func OpenSandbox(ctx context.Context, runDir string, lim SandboxLimits) (*Sandbox, error) {
+	lim = lim.withDefaults()
+	if lim.Threads < 1 || lim.Timeout < 0 {
+		return nil, fmt.Errorf("open sandbox: threads must be 1 or more and the timeout not negative")
+	}
 	tables, err := RunTables(runDir)
 	if err != nil {
 		return nil, err
@@ -64,12 +109,19 @@ func OpenSandbox(ctx context.Context, runDir string) (*Sandbox, error) {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
-	s := &Sandbox{db: db, conn: conn, tables: tables}
+	s := &Sandbox{db: db, conn: conn, tables: tables, timeout: lim.Timeout}
 	if s.tmp, err = os.MkdirTemp("", "carecast-sandbox-"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sandbox: %w", err)
 	}
-	if err := s.lockDown(ctx); err != nil {
+	// MkdirTemp makes the folder 0700: the session's spill files are its
+	// own, out of other users' reach and out of the SQL's (it is not an
+	// allowed directory).
+	if s.spill, err = os.MkdirTemp("", "carecast-sandbox-spill-"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sandbox: %w", err)
+	}
+	if err := s.lockDown(ctx, lim); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -77,8 +129,9 @@ func OpenSandbox(ctx context.Context, runDir string) (*Sandbox, error) {
 }
 
 // lockDown creates one view per table over an explicit list of its files,
-// then allows exactly those files and locks the configuration.
-func (s *Sandbox) lockDown(ctx context.Context) error {
+// then allows exactly those files, sets the session's limits and locks the
+// configuration.
+func (s *Sandbox) lockDown(ctx context.Context, lim SandboxLimits) error {
 	var allowed []string
 	for _, t := range s.tables {
 		paths := []string{t.Path}
@@ -106,6 +159,10 @@ func (s *Sandbox) lockDown(ctx context.Context) error {
 		allowed = append(allowed, quoted...)
 	}
 	for _, set := range []string{
+		"SET temp_directory = " + quoteString(s.spill),
+		"SET memory_limit = " + quoteString(lim.MemoryLimit),
+		"SET max_temp_directory_size = " + quoteString(lim.MaxTempSize),
+		fmt.Sprintf("SET threads = %d", lim.Threads),
 		"SET allowed_paths = [" + strings.Join(allowed, ", ") + "]",
 		"SET allowed_directories = [" + quoteString(s.tmp+string(filepath.Separator)) + "]",
 		"SET enable_external_access = false",
@@ -120,20 +177,41 @@ func (s *Sandbox) lockDown(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the sandbox and removes its temporary folder.
+// Close closes the sandbox and removes its temporary folders.
 func (s *Sandbox) Close() error {
 	err := errors.Join(s.conn.Close(), s.db.Close())
-	if s.tmp != "" {
-		err = errors.Join(err, os.RemoveAll(s.tmp))
+	for _, dir := range []string{s.tmp, s.spill} {
+		if dir != "" {
+			err = errors.Join(err, os.RemoveAll(dir))
+		}
 	}
 	return err
+}
+
+// limit returns ctx bounded by the statement timeout, and a function that
+// releases it and turns a deadline the timeout set into ErrTimeout.
+func (s *Sandbox) limit(ctx context.Context) (context.Context, func(error) error) {
+	if s.timeout <= 0 {
+		return ctx, func(err error) error { return err }
+	}
+	tctx, cancel := context.WithTimeout(ctx, s.timeout)
+	return tctx, func(err error) error {
+		timedOut := tctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+		cancel()
+		if err != nil && timedOut {
+			return fmt.Errorf("%w after %s (carecast sql --timeout): %w", ErrTimeout, s.timeout, err)
+		}
+		return err
+	}
 }
 
 // Tables lists the run's tables.
 func (s *Sandbox) Tables() []Table { return s.tables }
 
 // Query checks that text is one read-only query and runs it.
-func (s *Sandbox) Query(ctx context.Context, text string) (*Result, error) {
+func (s *Sandbox) Query(ctx context.Context, text string) (res *Result, err error) {
+	ctx, done := s.limit(ctx)
+	defer func() { err = done(err) }()
 	if err := s.check(ctx, text); err != nil {
 		return nil, err
 	}
@@ -142,7 +220,7 @@ func (s *Sandbox) Query(ctx context.Context, text string) (*Result, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	res := &Result{}
+	res = &Result{}
 	if res.Columns, err = rows.Columns(); err != nil {
 		return nil, err
 	}
@@ -182,9 +260,10 @@ func (s *Sandbox) Describe(ctx context.Context, name string) (*Result, error) {
 
 // RowCount returns the number of rows in a table.
 func (s *Sandbox) RowCount(ctx context.Context, name string) (int64, error) {
+	ctx, done := s.limit(ctx)
 	var n int64
 	err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(name)).Scan(&n)
-	return n, err
+	return n, done(err)
 }
 
 // check admits exactly one SELECT-like statement. json_serialize_sql parses
@@ -233,10 +312,11 @@ func (s *Sandbox) check(ctx context.Context, text string) error {
 // QueryArrow checks that text is one read-only query and streams its answer
 // to fn in Arrow record batches.
 func (s *Sandbox) QueryArrow(ctx context.Context, text string, fn func(arrow.RecordBatch) error) error {
+	ctx, done := s.limit(ctx)
 	if err := s.check(ctx, text); err != nil {
-		return err
+		return done(err)
 	}
-	return queryArrowConn(ctx, s.conn, text, fn)
+	return done(queryArrowConn(ctx, s.conn, text, fn))
 }
 
 // WriteParquet runs one read-only query and writes its answer to path as a
@@ -245,7 +325,9 @@ func (s *Sandbox) QueryArrow(ctx context.Context, text string, fn func(arrow.Rec
 // embedded as a subquery on lines of its own, so that a trailing comment
 // cannot swallow the closing parenthesis; check has made sure it is one
 // statement that parses.
-func (s *Sandbox) WriteParquet(ctx context.Context, text, path string) error {
+func (s *Sandbox) WriteParquet(ctx context.Context, text, path string) (err error) {
+	ctx, done := s.limit(ctx)
+	defer func() { err = done(err) }()
 	if err := s.check(ctx, text); err != nil {
 		return err
 	}

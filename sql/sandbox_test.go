@@ -50,7 +50,7 @@ func hashTree(t testing.TB, dir string) map[string][32]byte {
 // ends.
 func openSandbox(t testing.TB, dir string) *Sandbox {
 	t.Helper()
-	sb, err := OpenSandbox(context.Background(), dir)
+	sb, err := OpenSandbox(context.Background(), dir, SandboxLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,5 +234,72 @@ func TestSandboxQueryArrow(t *testing.T) {
 	}
 	if err := sb.QueryArrow(ctx, "DROP VIEW activity", func(arrow.RecordBatch) error { return nil }); !errors.Is(err, ErrNotAllowed) {
 		t.Errorf("DROP VIEW: %v, want ErrNotAllowed", err)
+	}
+}
+
+// Issue 14, finding 6 (sandbox): each session spills to a private
+// temporary folder of its own, which the analyst's SQL cannot read, and
+// runs under memory, thread, spill and time limits, set before the
+// configuration is locked.
+func TestSandboxLimits(t *testing.T) {
+	ctx := context.Background()
+	dir := builtRun(t)
+	lim := SandboxLimits{MemoryLimit: "512MB", Threads: 1, MaxTempSize: "64MB", Timeout: 300 * time.Millisecond}
+	open := func() *Sandbox {
+		sb, err := OpenSandbox(ctx, dir, lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sb
+	}
+	sb, other := open(), open()
+	defer other.Close()
+	setting := func(sb *Sandbox, name string) string {
+		res, err := sb.Query(ctx, "SELECT current_setting('"+name+"')::VARCHAR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(res.Rows[0][0])
+	}
+	for name, want := range map[string]string{"memory_limit": "488.2 MiB", "threads": "1", "max_temp_directory_size": "61.0 MiB", "lock_configuration": "true"} {
+		if got := setting(sb, name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+
+	// DuckDB lets a session read its temporary folder (it allows it when
+	// external access is disabled): so each session has its own, private
+	// (0700) and removed with it, holding nothing but what the session
+	// itself spilled; another session's is out of reach.
+	spill, theirs := setting(sb, "temp_directory"), setting(other, "temp_directory")
+	st, err := os.Stat(spill)
+	if err != nil || !st.IsDir() || st.Mode().Perm() != 0o700 {
+		t.Fatalf("temp_directory %q: %v; want a private folder", spill, err)
+	}
+	if spill == theirs || !filepath.IsAbs(spill) {
+		t.Errorf("temp_directory %q, another session's %q: want a folder of each session's own", spill, theirs)
+	}
+	secret := filepath.Join(theirs, "spill.parquet")
+	if err := os.WriteFile(secret, []byte("PAR1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SELECT * FROM read_parquet('" + secret + "')", "SELECT * FROM glob('" + theirs + "/*')"} {
+		if _, err := sb.Query(ctx, q); err == nil || !strings.Contains(err.Error(), "Permission Error") {
+			t.Errorf("%s: %v, want a permission error", q, err)
+		}
+	}
+
+	// A statement that runs past the timeout is stopped.
+	if _, err := sb.Query(ctx, "SELECT count(*) FROM range(1000000000000) a"); !errors.Is(err, ErrTimeout) {
+		t.Errorf("a long query: %v, want ErrTimeout", err)
+	}
+	if _, err := sb.Query(ctx, "SELECT count(*) FROM activity"); err != nil {
+		t.Errorf("the session after a timeout: %v", err)
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(spill); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the temporary folder outlives its session: %v", err)
 	}
 }

@@ -21,11 +21,12 @@ import (
 var sqlFlags struct {
 	config, run, format, out, describe string
 	tables                             bool
+	limits                             sqlrun.SandboxLimits
 }
 
 var cmdSQL = &Command{
 	Name:      "sql",
-	UsageLine: `[--config FILE] [--run ID] [--format table|csv|json|parquet] [-o FILE] [--tables] [--describe NAME] ["SELECT …"]`,
+	UsageLine: `[--config FILE] [--run ID] [--format table|csv|json|parquet] [-o FILE] [--tables] [--describe NAME] [--memory-limit SIZE] [--threads N] [--max-temp SIZE] [--timeout D] ["SELECT …"]`,
 	Short:     "query a run's tables and models with SQL (read-only)",
 	Long: `Sql runs read-only SQL (DuckDB dialect) over the warehouse's current run, or
 the run given by --run. Every table and model of the run is a view: activity,
@@ -35,7 +36,12 @@ The query comes from the argument, else from standard input when it is piped;
 on a terminal with no query, an interactive prompt reads statements ending
 with ';' (history is kept). Only queries that read may run: SELECT, FROM,
 WITH, DESCRIBE, SHOW and SUMMARIZE. Nothing outside the run can be read and
-nothing can be written.`,
+nothing can be written.
+
+A session runs within limits, set before its configuration is locked:
+--memory-limit (beyond it a query spills to the session's own private
+temporary folder, removed at the end), --max-temp (how much it may spill),
+--threads, and --timeout for each statement.`,
 	SetFlags: func(fs *flag.FlagSet) {
 		fs.StringVar(&sqlFlags.config, "config", "", "config `file` (default: the embedded demo)")
 		fs.StringVar(&sqlFlags.run, "run", "", "run `id` (default: the current run)")
@@ -43,6 +49,11 @@ nothing can be written.`,
 		fs.StringVar(&sqlFlags.out, "o", "", "write the answer to `file` (required for parquet)")
 		fs.StringVar(&sqlFlags.describe, "describe", "", "show the columns of table `name`")
 		fs.BoolVar(&sqlFlags.tables, "tables", false, "list the run's tables and models with row counts")
+		d := sqlrun.DefaultSandboxLimits
+		fs.StringVar(&sqlFlags.limits.MemoryLimit, "memory-limit", d.MemoryLimit, "DuckDB memory limit of the session (`size`, e.g. 2GB)")
+		fs.IntVar(&sqlFlags.limits.Threads, "threads", d.Threads, "DuckDB threads of the session")
+		fs.StringVar(&sqlFlags.limits.MaxTempSize, "max-temp", d.MaxTempSize, "most the session may spill to its temporary folder (`size`)")
+		fs.DurationVar(&sqlFlags.limits.Timeout, "timeout", d.Timeout, "stop a statement that runs longer than this (`duration`)")
 	},
 	Run: runSQL,
 }
@@ -62,7 +73,10 @@ func runSQL(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sb, err := sqlrun.OpenSandbox(ctx, runDir)
+	if f.limits.Threads < 1 || f.limits.Timeout <= 0 || f.limits.MemoryLimit == "" || f.limits.MaxTempSize == "" {
+		return usageError("--threads, --timeout, --memory-limit and --max-temp must be set above zero")
+	}
+	sb, err := sqlrun.OpenSandbox(ctx, runDir, f.limits)
 	if err != nil {
 		return err
 	}

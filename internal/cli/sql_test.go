@@ -69,6 +69,11 @@ func TestSQLCommand(t *testing.T) {
 		{"parquet needs -o", []string{"--format", "parquet", "SELECT 1"}, "", 2, []string{"needs -o"}},
 		{"refused", []string{"COPY activity TO '/tmp/x.csv'"}, "", 1, []string{"not allowed"}},
 		{"outside", []string{"SELECT * FROM read_text('/etc/passwd')"}, "", 1, []string{"Permission Error"}},
+		{"limits", []string{"--memory-limit", "256MB", "--threads", "1", "--max-temp", "1GB", "--format", "csv",
+			"SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t, current_setting('max_temp_directory_size') AS x"}, "", 0,
+			[]string{"244.1 MiB,1,953.6 MiB"}},
+		{"timeout", []string{"--timeout", "200ms", "SELECT count(*) FROM range(1000000000000)"}, "", 1, []string{"timed out", "--timeout"}},
+		{"no threads", []string{"--threads", "0", "SELECT 1"}, "", 2, []string{"--threads"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
