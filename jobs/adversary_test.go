@@ -642,6 +642,10 @@ func TestAdversaryKeyChangeStopsTheRun(t *testing.T) {
 	if m.KeyContinuity == nil || m.KeyContinuity.PreviousRunID != "" || m.KeyContinuity.Changed {
 		t.Errorf("first run's key continuity %+v", m.KeyContinuity)
 	}
+	// Every run measures its re-identification risk.
+	if rr := m.ReidentificationRisk; rr == nil || rr.K != 5 || len(rr.Combinations) != 5 || rr.Combinations[0].People != 1 {
+		t.Errorf("re-identification risk %+v", rr)
+	}
 	before := treeHash(t, a.cfg.Warehouse)
 
 	if err := os.WriteFile(a.cfg.Pseudonymise.KeyFile, []byte(advKey+"\n\n"), 0o600); err != nil {

@@ -134,6 +134,8 @@ type pipeline struct {
 	scenarios []*scenario.File
 	sourceDir string
 
+	reidentification *warehouse.ReidentificationRisk
+
 	quarantine  *transforms.Quarantine
 	counts      map[string]int64
 	optOutRows  []optOutRow
@@ -286,5 +288,7 @@ func (p *pipeline) manifest(start time.Time) *warehouse.Manifest {
 		Quarantine:      quarantineCounts(p.quarantine),
 		Tables:          p.tables,
 		Durations:       p.durations,
+
+		ReidentificationRisk: p.reidentification,
 	}
 }

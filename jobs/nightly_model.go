@@ -71,6 +71,20 @@ func (p *pipeline) sqlModels(ctx context.Context, run *warehouse.Run) error {
 	for _, m := range rep.Models {
 		p.tables["models/"+m.Name] = m.Rows
 	}
+	return p.measureRisk(ctx, run)
+}
+
+// measureRisk measures the re-identification risk of what the run
+// publishes about people, for the manifest and the report.
+func (p *pipeline) measureRisk(ctx context.Context, run *warehouse.Run) error {
+	db, err := cwsql.OpenRun(ctx, run.Dir())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if p.reidentification, err = cwsql.ReidentificationRisk(ctx, db); err != nil {
+		return fmt.Errorf("re-identification risk: %w", err)
+	}
 	return nil
 }
 

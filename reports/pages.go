@@ -246,7 +246,7 @@ func (r *report) fill(p *page, sc scope) error {
 		p.Sections = append(p.Sections, sec)
 	}
 	if sc.level == "region" {
-		p.Sections = append(p.Sections, r.governanceSection(), r.methodsSection())
+		p.Sections = append(p.Sections, r.governanceSection(), r.privacySection(), r.methodsSection())
 	}
 	return nil
 }

@@ -575,3 +575,27 @@ func TestTrackingUsesPublishedCounts(t *testing.T) {
 		})
 	}
 }
+
+// The region page has the privacy section of issue 14: re-identification
+// risk, key continuity and what dated each opt-out list, from the manifest.
+func TestPrivacySection(t *testing.T) {
+	dir, err := builtReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string][]string{
+		"csv/reidentification-risk.csv": {"sex + age + lsoa11,9000,1,60.0", "sex + age_band + lad_code,152,6,0.0"},
+		"csv/optout-evidence.csv":       {"National deny list,25015,0,2025-11-28,the date in its file name", "Gp type1,410,*"},
+		"index.html":                    {"CHANGED from 0f0f0f0f", "--new-key", "Re-identification risk"},
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s lacks %q:\n%s", file, w, b)
+			}
+		}
+	}
+}

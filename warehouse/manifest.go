@@ -41,6 +41,28 @@ type Manifest struct {
 	Quarantine map[string]int64   `json:"quarantine"` // by "<feed>/<reason>"
 	Tables     map[string]int64   `json:"tables"`     // rows by table
 	Durations  map[string]float64 `json:"durations"`  // seconds by stage
+
+	// ReidentificationRisk is measured every run over what it publishes.
+	ReidentificationRisk *ReidentificationRisk `json:"reidentification_risk,omitempty"`
+}
+
+// ReidentificationRisk is the re-identification risk of a run's persons
+// table: for each combination of the quasi-identifiers it publishes, how
+// small the groups of people sharing values are.
+type ReidentificationRisk struct {
+	K            int                   `json:"k"`     // groups smaller than K count as at risk
+	Table        string                `json:"table"` // the table measured
+	Combinations []QuasiIdentifierRisk `json:"combinations"`
+}
+
+// QuasiIdentifierRisk is the risk of one combination of quasi-identifiers.
+type QuasiIdentifierRisk struct {
+	QuasiIdentifiers []string `json:"quasi_identifiers"`
+	Groups           int64    `json:"groups"`         // distinct combinations of values
+	SmallestGroup    int64    `json:"smallest_group"` // people in the smallest (k)
+	People           int64    `json:"people"`
+	PeopleUnderK     int64    `json:"people_in_groups_under_k"`
+	ShareUnderK      float64  `json:"share_in_groups_under_k"`
 }
 
 // KeyContinuity records whether a run's pseudonymisation key is the one
