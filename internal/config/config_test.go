@@ -190,3 +190,26 @@ func TestMethodsAreForecastMethods(t *testing.T) {
 		t.Error("method demographic, which the forecasting stage does not run, was accepted")
 	}
 }
+
+// FuzzDatedName: whatever the pattern and name, NameDate does not panic,
+// and a name made from a valid pattern and a date reads back as that date.
+func FuzzDatedName(f *testing.F) {
+	f.Add("ndop_deny_YYYYMMDD.txt", "ndop_deny_20261120.txt")
+	f.Add("*_YYYY-MM-DD.dat", "response_2026-02-30.dat")
+	f.Add("DD.MM.YYYY*", "01.02.2026 copy")
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		l := &ListFile{DatedName: pattern}
+		l.NameDate(name)
+		// Round trip for valid patterns whose literal text cannot be
+		// mistaken for the date's digits or placeholders.
+		literal := strings.NewReplacer("YYYY", "", "MM", "", "DD", "").Replace(pattern)
+		if _, err := datedNamePattern(pattern); err != nil || strings.ContainsAny(literal, "*YMD0123456789") {
+			return
+		}
+		made := strings.NewReplacer("YYYY", "2026", "MM", "11", "DD", "20").Replace(pattern)
+		got, err := l.NameDate(made)
+		if err != nil || got.Format("2006-01-02") != "2026-11-20" {
+			t.Errorf("pattern %q, name %q: %v, %v", pattern, made, got, err)
+		}
+	})
+}
