@@ -57,7 +57,7 @@ func WriteRun(tb testing.TB, root string, reg Region, earlier bool) string {
 	m := warehouse.Manifest{
 		RunID: RunID, Job: "pipeline", BusinessDate: "2025-11-30", SoftwareVersion: "v0.0.0-test",
 		ConfigHash: "c0ffee", KeyID: "1a2b3c4d", Demo: true,
-		Inputs: []warehouse.InputFile{{Input: "gp#2", Feed: "gp", Ordinal: 2, Size: 123456, SHA256: strings.Repeat("ab", 32)}},
+		Inputs:        []warehouse.InputFile{{Input: "gp#2", Feed: "gp", Ordinal: 2, Size: 123456, SHA256: strings.Repeat("ab", 32)}},
 		KeyContinuity: &warehouse.KeyContinuity{PreviousRunID: EarlierRunID, PreviousKeyID: "0f0f0f0f", Changed: true, IntendedBy: "--new-key"},
 		OptOuts: []map[string]any{
 			{"source": "national_deny_list", "sha256": strings.Repeat("cd", 32), "as_of": "2025-11-28T00:00:00Z", "as_of_source": "file_name", "entries": 25013},
