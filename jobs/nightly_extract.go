@@ -37,6 +37,17 @@ type feedCountRow struct {
 	Written     int64  `parquet:"written"`
 }
 
+// skippedRow is a row of feed_skipped.parquet: records a reader kept out on
+// purpose (resources of a type carecast does not read, and resources that
+// are not activity) and records kept with a code outside the mappings.
+type skippedRow struct {
+	Feed    string `parquet:"feed,dict"`
+	Kind    string `parquet:"kind,dict"`    // the FHIR resource type, or the entity
+	Outcome string `parquet:"outcome,dict"` // skipped or unmapped
+	Detail  string `parquet:"detail,dict"`  // why it was skipped, or the element whose code is unmapped
+	Records int64  `parquet:"records"`
+}
+
 // quarantineRow is a row of quarantine.parquet: where and why, never what.
 // The input is named by feed and ordinal, never by its file name.
 type quarantineRow struct {
@@ -251,6 +262,15 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 	for _, c := range q.Counts() {
 		p.counts["records_quarantined"] += c.N
 	}
+	// Why people have no known place, for the report to say how to fix it.
+	st := people.Stats()
+	for name, n := range map[string]int64{
+		"people_unplaced": st.UnknownPlace, "people_unplaced_no_residence": st.NoResidence,
+		"people_unplaced_lsoa_unknown": st.LSOAUnknown, "people_unplaced_no_postcode_lookup": st.NoPostcodeTable,
+		"people_unplaced_postcode_unknown": st.PostcodeUnknown,
+	} {
+		p.counts[name] = n
+	}
 	p.summary = p.summarise(peopleRead, byYear)
 	p.tables = map[string]int64{"persons": personsWritten, "activity": p.counts["events_written"]}
 	return p.timed("write_summaries", func() error { return p.writeSummaries(run) })
@@ -335,6 +355,17 @@ func (p *pipeline) writeSummaries(run *warehouse.Run) error {
 	if err := warehouse.WriteTable(filepath.Join(run.Dir(), "optouts_applied.parquet"), p.optOutRows); err != nil {
 		return err
 	}
+	var skipped []skippedRow
+	for _, c := range p.quarantine.IgnoredCounts() {
+		skipped = append(skipped, skippedRow{Feed: c.Feed, Kind: c.Kind, Outcome: "skipped", Detail: c.Reason, Records: c.N})
+	}
+	for _, c := range p.quarantine.UnmappedCounts() {
+		skipped = append(skipped, skippedRow{Feed: c.Feed, Kind: c.Entity, Outcome: "unmapped", Detail: c.Field, Records: c.N})
+	}
+	if err := warehouse.WriteTable(filepath.Join(run.Dir(), "feed_skipped.parquet"), skipped); err != nil {
+		return err
+	}
+	p.tables["feed_skipped"] = int64(len(skipped))
 	p.tables["quarantine"] = int64(len(rows))
 	p.tables["optouts_applied"] = int64(len(p.optOutRows))
 	p.tables["feed_counts"] = int64(len(p.feedRows))

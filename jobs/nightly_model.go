@@ -156,6 +156,14 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 		if err != nil {
 			return fmt.Errorf("read %s series: %w", freq.name, err)
 		}
+		p.counts["series_"+freq.name] = int64(len(series))
+		if len(series) == 0 {
+			// Not a failure: the report says what is missing and how to
+			// fix it (no place is known, or no period has finished).
+			p.log.Warn("forecast skipped: no series", "freq", freq.name,
+				"reason", "no place and service has a finished period of activity")
+			continue
+		}
 		forecasts, accuracy, err := forecast.Run(ctx, series, forecast.Options{
 			Horizon: freq.horizon,
 			Method:  p.cfg.Forecast.Method,

@@ -44,7 +44,18 @@ func NewGeneraliser(geo *refdata.Geography, postcodes map[string]string) *Genera
 	return &Generaliser{geo: geo, postcodes: postcodes}
 }
 
-// area returns the position in geo.Areas of a residence, or -1.
+// Why a residence matched no area: the values below 0 that area returns,
+// so that a run can say what is missing and how to fix it. (-2 is
+// noArea, "not looked up yet".)
+const (
+	noResidence     int32 = -1 // neither an LSOA nor a postcode
+	lsoaUnknown     int32 = -3 // an LSOA the geography does not hold
+	noPostcodeTable int32 = -4 // a postcode, and no postcode lookup configured
+	postcodeUnknown int32 = -5 // a postcode the lookup does not place
+)
+
+// area returns the position in geo.Areas of a residence, or, below 0, why
+// it has none.
 func (g *Generaliser) area(lsoa, postcode string) int32 {
 	if lsoa != "" {
 		if i, ok := g.geo.LSOAIndex(lsoa); ok {
@@ -58,7 +69,15 @@ func (g *Generaliser) area(lsoa, postcode string) int32 {
 			}
 		}
 	}
-	return -1
+	switch {
+	case lsoa != "":
+		return lsoaUnknown
+	case postcode != "" && g.postcodes == nil:
+		return noPostcodeTable
+	case postcode != "":
+		return postcodeUnknown
+	}
+	return noResidence
 }
 
 // Area returns the area of a residence given as an LSOA code or a postcode.

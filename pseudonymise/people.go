@@ -12,7 +12,8 @@ import (
 // MaxFeeds is the most distinct feed names People tracks per person.
 const MaxFeeds = 64
 
-// noArea marks a residence not yet looked up; -1 is "looked up, unknown".
+// noArea marks a residence not yet looked up; the other values below 0 say
+// why one looked up matched no area (generalise.go).
 const noArea = -2
 
 // unchecked marks a person ApplyOptOuts has not seen: never kept, so that
@@ -39,7 +40,7 @@ type People struct {
 
 type person struct {
 	birth, death canonical.Date
-	area         int32 // position in the geography's Areas, -1 unknown, noArea not looked up
+	area         int32 // position in the geography's Areas; below 0 unknown (why: generalise.go), noArea not looked up
 	sex          canonical.Sex
 	hasNHS       bool
 	excluded     uint8 // position in reasons (0 is kept), or unchecked
@@ -56,7 +57,11 @@ type Stats struct {
 	BirthConflicts int64 `json:"birth_conflicts"` // feeds disagreeing on a birth date (the first is kept)
 	SexConflicts   int64 `json:"sex_conflicts"`
 	DeathConflicts int64 `json:"death_conflicts"`
-	UnknownPlace   int64 `json:"unknown_place"` // kept people whose residence matched no area
+	UnknownPlace   int64 `json:"unknown_place"` // kept people whose residence matched no area, of whom:
+	// NoResidence have neither LSOA nor postcode; LSOAUnknown an LSOA the
+	// geography does not hold; NoPostcodeTable a postcode and no postcode
+	// lookup configured; PostcodeUnknown a postcode the lookup lacks.
+	NoResidence, LSOAUnknown, NoPostcodeTable, PostcodeUnknown int64
 }
 
 // NewPeople returns an empty People.
@@ -109,7 +114,7 @@ func (p *People) Add(in *canonical.Person) {
 	if x.practice == "" {
 		x.practice = p.practice(in.Practice)
 	}
-	unplaced := x.area == -1 || x.area == noArea && x.lsoa == "" && x.postal == ""
+	unplaced := x.area < 0 && x.area != noArea || x.area == noArea && x.lsoa == "" && x.postal == ""
 	if unplaced && (in.LSOA != "" || in.Postcode != "") {
 		x.area, x.lsoa, x.postal = noArea, in.LSOA, in.Postcode
 		p.locate(x)
@@ -302,7 +307,7 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		}
 	}
 	p.rows = true
-	p.stats.UnknownPlace = 0
+	p.stats.UnknownPlace, p.stats.NoResidence, p.stats.LSOAUnknown, p.stats.NoPostcodeTable, p.stats.PostcodeUnknown = 0, 0, 0, 0, 0
 	var row PersonRow
 	for i := range int32(p.idx.len()) {
 		x := p.idx.at(i)
@@ -312,6 +317,16 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		p.locate(x)
 		if x.area < 0 {
 			p.stats.UnknownPlace++
+			switch x.area {
+			case lsoaUnknown:
+				p.stats.LSOAUnknown++
+			case noPostcodeTable:
+				p.stats.NoPostcodeTable++
+			case postcodeUnknown:
+				p.stats.PostcodeUnknown++
+			default:
+				p.stats.NoResidence++
+			}
 		}
 		at := asOf
 		if x.death.Valid() && x.death < at {

@@ -216,7 +216,7 @@ func TestPeopleOptOutsAndRows(t *testing.T) {
 		t.Errorf("rows\n got %+v\nwant %+v", rows, wantRows)
 	}
 	st := p.Stats()
-	if st != (Stats{People: 6, Kept: 2, BirthConflicts: 1, SexConflicts: 1, UnknownPlace: 1}) {
+	if st != (Stats{People: 6, Kept: 2, BirthConflicts: 1, SexConflicts: 1, UnknownPlace: 1, LSOAUnknown: 1}) {
 		t.Errorf("stats %+v", st)
 	}
 
@@ -365,5 +365,51 @@ func TestPeopleInvalidObjectionExcludesEverywhere(t *testing.T) {
 	}
 	if got := p.ApplyOptOuts(o, false); len(got) != 0 {
 		t.Errorf("with opt-outs disabled: %v", got)
+	}
+}
+
+// Issue 15: a run whose people have no known residence says why, so that
+// its report can say how to fix it: no residence at all, an LSOA the
+// geography lacks, a postcode and no postcode lookup, a postcode the
+// lookup lacks.
+func TestUnplacedReasons(t *testing.T) {
+	geo := yorkshire(t)
+	pcs, err := LoadPostcodeLookup(filepath.Join("testdata", "postcodes.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []canonical.Person{
+		{Key: "9990000018"},                                          // nothing
+		{Key: "9990000026", LSOA: "E09999999"},                       // not in the geography
+		{Key: "9990000034", Postcode: "ZZ99 9ZZ"},                    // not in the lookup, or no lookup
+		{Key: "9990000042", Postcode: "ZZ99 9ZY"},                    // the same
+		{Key: "9990000050", LSOA: "E01011092"},                       // placed
+		{Key: "9990000069", LSOA: "E09999999", Postcode: "ZZ99 9ZZ"}, // an LSOA given: that is what to fix
+	}
+	for _, tt := range []struct {
+		name string
+		pcs  map[string]string
+		want Stats
+	}{
+		{"with a postcode lookup", pcs, Stats{People: 6, Kept: 6, UnknownPlace: 5, NoResidence: 1, LSOAUnknown: 2, PostcodeUnknown: 2}},
+		{"without one", nil, Stats{People: 6, Kept: 6, UnknownPlace: 5, NoResidence: 1, LSOAUnknown: 2, NoPostcodeTable: 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewGeneraliser(geo, tt.pcs)
+			p := NewPeople()
+			p.SetGeneraliser(g)
+			for i := range people {
+				x := people[i]
+				x.Feed, x.HasNHSNumber, x.BirthDate, x.DeathDate = "acute", true, canonical.MakeDate(1950, 1, 1), canonical.NoDate
+				p.Add(&x)
+			}
+			p.ApplyOptOuts(nil, true)
+			if err := p.Rows(NewPseudonymiser(DemoKey()), g, canonical.MakeDate(2024, 1, 1), func(*PersonRow) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if st := p.Stats(); st != tt.want {
+				t.Errorf("stats\n got %+v\nwant %+v", st, tt.want)
+			}
+		})
 	}
 }

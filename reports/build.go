@@ -40,8 +40,10 @@ type Options struct {
 	Log  *slog.Logger
 }
 
-// ErrNoSeries reports a run with no forecasting series to report on.
-var ErrNoSeries = errors.New("run has no series")
+// ErrNoSeries reports a run without the series_monthly model: not a
+// complete run. (A run whose series are empty is reported: the report says
+// what is missing and how to fix it.)
+var ErrNoSeries = errors.New("run has no series model")
 
 var (
 	//go:embed assets/page.html
@@ -75,9 +77,6 @@ func Build(ctx context.Context, runDir, outDir string, opts Options) (indexPath 
 	d, err := load(ctx, db, runDir, opts.Runs)
 	if err != nil {
 		return "", fmt.Errorf("report of %s: %w", runDir, err)
-	}
-	if len(d.history) == 0 {
-		return "", fmt.Errorf("report of %s: %w", runDir, ErrNoSeries)
 	}
 	d.addRegionSeries()
 	if len(d.missing) > 0 {

@@ -32,6 +32,8 @@ type data struct {
 	quarantine []quarantined
 	optouts    []optout
 	feeds      []feedCount
+	skipped    []skippedCount
+	span       activitySpan
 	missing    []string // tables the run does not have
 	scenarios  *scenarioData
 }
@@ -213,6 +215,9 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		if err := query(ctx, db, s.query, s.scan); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.loadQuality(ctx, db, have); err != nil {
+		return nil, err
 	}
 	if err := d.checkForecasts(); err != nil {
 		return nil, err

@@ -101,6 +101,9 @@ func (s scope) has(stp, lad string) bool {
 }
 
 func (r *report) stps() []scope {
+	if len(r.d.history) == 0 {
+		return nil // no series: the region's page alone says why
+	}
 	var out []scope
 	for _, p := range r.d.places {
 		if len(out) == 0 || out[len(out)-1].code != p.STP {
@@ -235,15 +238,22 @@ func (r *report) pages() []*page {
 }
 
 func (r *report) fill(p *page, sc scope) error {
-	act, err := r.activitySection(sc)
-	if err != nil {
-		return err
+	if sc.level == "region" {
+		if n, ok := r.noticeSection(); ok {
+			p.Sections = append(p.Sections, n)
+		}
 	}
-	p.Sections = []section{act, r.accuracySection(sc), r.indicatorsSection(sc)}
-	if sec, ok, err := r.scenarioSection(sc); err != nil {
-		return err
-	} else if ok {
-		p.Sections = append(p.Sections, sec)
+	if len(r.d.history) > 0 {
+		act, err := r.activitySection(sc)
+		if err != nil {
+			return err
+		}
+		p.Sections = append(p.Sections, act, r.accuracySection(sc), r.indicatorsSection(sc))
+		if sec, ok, err := r.scenarioSection(sc); err != nil {
+			return err
+		} else if ok {
+			p.Sections = append(p.Sections, sec)
+		}
 	}
 	if sc.level == "region" {
 		p.Sections = append(p.Sections, r.governanceSection(), r.privacySection(), r.methodsSection())
@@ -667,7 +677,7 @@ func (r *report) governanceSection() section {
 	for _, x := range r.d.optouts {
 		o.Rows = append(o.Rows, []Cell{Text(humanise(x.Reason)), Text(x.Feed), r.dc.Count(x.People), r.dc.Count(x.Records)})
 	}
-	sec.Blocks = []block{{Heading: "Feeds", Table: feeds}, {Heading: "Quarantine", Table: q}, {Heading: "Opt-outs", Table: o}}
+	sec.Blocks = []block{{Heading: "Feeds", Table: feeds}, {Heading: "Quarantine", Table: q}, r.skippedBlock(), {Heading: "Opt-outs", Table: o}}
 	return sec
 }
 

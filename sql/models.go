@@ -236,6 +236,16 @@ func openModelDB(ctx context.Context, runDir string, models []script, opts Model
 			return fail(fmt.Errorf("create view %s over %s: %w", t.Name, t.Path, err))
 		}
 	}
+	// Inputs a run may lack, because it was written before they existed,
+	// are empty tables: the models that read them still build.
+	for name, ddl := range optionalInputs {
+		if slices.ContainsFunc(tables, func(t Table) bool { return t.Name == name }) {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, "CREATE TABLE "+name+" "+ddl); err != nil {
+			return fail(fmt.Errorf("create empty %s: %w", name, err))
+		}
+	}
 	// Model outputs are written unsorted unless the model says ORDER BY,
 	// which lets DuckDB write Parquet on every thread.
 	if _, err := db.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
@@ -264,6 +274,12 @@ func openModelDB(ctx context.Context, runDir string, models []script, opts Model
 		return fail(err)
 	}
 	return db, nil
+}
+
+// optionalInputs are the run tables a model reads that older runs lack,
+// with their columns (docs/data.md).
+var optionalInputs = map[string]string{
+	"feed_skipped": "(feed VARCHAR, kind VARCHAR, outcome VARCHAR, detail VARCHAR, records BIGINT)",
 }
 
 // loadRefData loads the embedded ONS geography and populations into

@@ -46,6 +46,8 @@ func makeRun(t testing.TB) string {
 			csvIn("optouts_applied.csv", `'people': 'BIGINT', 'records': 'BIGINT'`), quoteString(filepath.Join(dir, "optouts_applied.parquet"))),
 		fmt.Sprintf(`COPY (SELECT * FROM %s) TO %s (FORMAT parquet)`,
 			csvIn("feed_counts.csv", `'read': 'BIGINT', 'quarantined': 'BIGINT', 'opted_out': 'BIGINT', 'written': 'BIGINT'`), quoteString(filepath.Join(dir, "feed_counts.parquet"))),
+		fmt.Sprintf(`COPY (SELECT * FROM %s) TO %s (FORMAT parquet)`,
+			csvIn("feed_skipped.csv", `'records': 'BIGINT'`), quoteString(filepath.Join(dir, "feed_skipped.parquet"))),
 	}
 	for _, s := range stmts {
 		if _, err := db.Exec(s); err != nil {
@@ -363,3 +365,56 @@ func compareRows(t *testing.T, want, have [][]string) {
 }
 
 func abs(x float64) float64 { return max(x, -x) }
+
+// Issue 15: the models build, and the data tests pass, on a run that has
+// no events at all, and on one whose people all live in unknown places:
+// the models are empty where they must be.
+func TestBuildModelsOnThinRuns(t *testing.T) {
+	for _, tt := range []struct {
+		name, where string // where: which events are kept
+	}{
+		{"no events", "false"},
+		{"no known place", "true"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := makeRun(t)
+			db, err := dbsql.Open("duckdb", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			activity := filepath.Join(dir, "activity")
+			thin := filepath.Join(dir, "thin")
+			// As the warehouse writes them: a run without events has one
+			// empty part file in its business year.
+			src := quoteString(filepath.Join(activity, "**", "*.parquet"))
+			q := fmt.Sprintf(`COPY (SELECT * REPLACE ('unknown' AS lsoa11, 'unknown' AS lad_code, 'unknown' AS stp_code)
+				FROM read_parquet(%s, hive_partitioning = true)) TO %s (FORMAT parquet, PARTITION_BY (year))`, src, quoteString(thin))
+			if tt.where == "false" {
+				os.MkdirAll(filepath.Join(thin, "year=2024"), 0o755)
+				q = fmt.Sprintf(`COPY (SELECT * EXCLUDE (year) FROM read_parquet(%s, hive_partitioning = true) WHERE false) TO %s (FORMAT parquet)`,
+					src, quoteString(filepath.Join(thin, "year=2024", "part-00000.parquet")))
+			}
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.RemoveAll(activity); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(thin, activity); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := map[string]int64{}
+			for _, m := range rep.Models {
+				rows[m.Name] = m.Rows
+			}
+			if rows["series_monthly"] != 0 || rows["series_weekly"] != 0 || rows["population"] == 0 || rows["data_quality"] == 0 {
+				t.Errorf("model rows %v", rows)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/pseudonymise"
@@ -280,8 +281,29 @@ func (w *ActivityWriter) Close() error {
 			w.err = fmt.Errorf("activity table: %w", err)
 		}
 	}
+	if w.err == nil && len(keys) == 0 {
+		w.err = w.writeEmpty()
+	}
 	if w.err == nil {
 		w.run.addRows("activity", w.rows)
 	}
 	return w.err
+}
+
+// writeEmpty writes the activity table of a run without events: one empty
+// part file in the business date's year, so that the table exists, with
+// its columns, for the models and every other reader.
+func (w *ActivityWriter) writeEmpty() error {
+	year := time.Now().Year()
+	if id, err := ParseRunID(w.run.id); err == nil {
+		year = id.BusinessDate.Year()
+	}
+	p := &activityPart{year: year}
+	if err := w.open(p); err != nil {
+		return err
+	}
+	if err := p.t.close(); err != nil {
+		return fmt.Errorf("activity table: %w", err)
+	}
+	return nil
 }

@@ -300,18 +300,7 @@ func TestActivityOpenRowsBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 1.2 million rows")
 	}
-	w, err := Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := w.Begin(runID(t, "2026-11-24T18:30:00Z", "2026-11-23"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	aw, err := run.Activity()
-	if err != nil {
-		t.Fatal(err)
-	}
+	run, aw := startActivity(t)
 	const events, years = 1_200_000, 3
 	r := rand.New(rand.NewPCG(7, 1))
 	ids := genIDs(1000)
@@ -359,4 +348,45 @@ func TestActivityOpenRowsBounded(t *testing.T) {
 	if groups <= years {
 		t.Errorf("%d row groups: no year's row group was ended early", groups)
 	}
+}
+
+// Issue 15: a run without events still has its activity table, empty, with
+// its columns, in the business date's year, so that the models build.
+func TestActivityWithoutEvents(t *testing.T) {
+	run, aw := startActivity(t)
+	if err := aw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(run.Dir(), "activity", "year=2026", "part-00000.parquet")
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, cols int
+	if err := db.QueryRow(`SELECT count(*) FROM read_parquet(` + sqlString(path) + `)`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("%s: %d rows, %v", path, rows, err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM (DESCRIBE SELECT * FROM read_parquet(` + sqlString(path) + `))`).Scan(&cols); err != nil || cols < 10 {
+		t.Errorf("%s: %d columns, %v", path, cols, err)
+	}
+}
+
+// startActivity begins a run for business date 2026-11-23 in a new
+// warehouse and starts its activity table.
+func startActivity(t *testing.T) (*Run, *ActivityWriter) {
+	t.Helper()
+	w, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := w.Begin(runID(t, "2026-11-24T18:30:00Z", "2026-11-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw, err := run.Activity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, aw
 }
