@@ -14,8 +14,12 @@
 #   - peak RSS of `carecast run` on the same people and year with each event
 #     once, twice and four times, and its slope per million events; and on
 #     2 and 4 years of history;
-#   - the whole region: `carecast generate --scale 1 --years 1` then
-#     `carecast run`: wall time and peak RSS (skipped when BENCH_FULL=0).
+#   - the whole region: `carecast generate --scale 1 --years 1` (calendar
+#     year 2025) then `carecast run` with the example planning scenarios:
+#     wall time and peak RSS (skipped when BENCH_FULL=0);
+#   - planning scenarios (BenchmarkScenario): 1,000 draws of each example
+#     scenario over every place and service of the default region and of
+#     the whole region, best of 3.
 # Generated regions are cached under bench/out/ and reused.
 #
 # Environment: CARECAST (the binary, default bin/carecast), BENCH_FULL=0 to
@@ -48,14 +52,15 @@ if [[ ! -s $key ]]; then
 	(umask 077 && head -c 32 /dev/urandom >"$key")
 fi
 
-# region DIR SCALE YEARS generates a region into DIR unless it is there: it
-# is generated beside and renamed, so a half-written region is never reused.
+# region DIR SCALE YEARS [END] generates a region into DIR unless it is
+# there: it is generated beside and renamed, so a half-written region is
+# never reused. END is its last day (default $end).
 region() {
-	local dir=$1 s=$2 y=$3
+	local dir=$1 s=$2 y=$3 last=${4:-$end}
 	[[ -f $dir/generation.json ]] && return
-	log "generating $dir (scale $s, $y years)"
+	log "generating $dir (scale $s, $y years to $last)"
 	rm -rf "$dir.tmp"
-	"$carecast" generate --out "$dir.tmp" --scale "$s" --years "$y" --end "$end" --seed 1 >/dev/null
+	"$carecast" generate --out "$dir.tmp" --scale "$s" --years "$y" --end "$last" --seed 1 >/dev/null
 	mv "$dir.tmp" "$dir"
 }
 
@@ -78,8 +83,11 @@ config() {
 		keep_runs: 1
 		log:
 		  format: json
+		$config_extra
 	EOF
 }
+# config_extra is added to the config pipeline writes (e.g. scenarios).
+config_extra=""
 
 # timed NAME CMD… runs CMD under GNU time into $out/NAME.time: wall seconds,
 # user and system CPU seconds, peak RSS in KB.
@@ -92,17 +100,18 @@ wall() { awk '{print $1}' "$out/$1.time"; }
 cpu() { awk '{print $2 + $3}' "$out/$1.time"; }
 rss_mb() { awk '{printf "%.0f", $4 / 1024}' "$out/$1.time"; }
 
-# pipeline NAME DIR runs `carecast run` on the region in DIR and leaves the
-# committed run's manifest in $out/NAME.manifest.json and, in $out/NAME.rss,
-# its resident memory sampled every 0.2 s ("epoch-seconds KB" lines).
+# pipeline NAME DIR [DATE] runs `carecast run` on the region in DIR for the
+# business date DATE (default $date) and leaves the committed run's manifest
+# in $out/NAME.manifest.json and, in $out/NAME.rss, its resident memory
+# sampled every 0.2 s ("epoch-seconds KB" lines).
 pipeline() {
-	local name=$1 dir=$2 tpid cpid rc=0
+	local name=$1 dir=$2 day=${3:-$date} tpid cpid rc=0
 	config "$dir"
 	rm -rf "$dir/warehouse"
 	log "carecast run on $dir"
 	# GNU time itself goes in the background, so that its child is carecast.
 	/usr/bin/time -f '%e %U %S %M' -o "$out/$name.time" \
-		"$carecast" run --config "$dir/carecast.yaml" --date "$date" >"$out/$name.stdout" 2>"$out/$name.log" &
+		"$carecast" run --config "$dir/carecast.yaml" --date "$day" >"$out/$name.stdout" 2>"$out/$name.log" &
 	tpid=$!
 	until cpid=$(pgrep -P "$tpid"); do
 		kill -0 "$tpid" 2>/dev/null || break
@@ -208,12 +217,30 @@ log "BenchmarkBuildModels10M"
 go test -run '^$' -bench '^BenchmarkBuildModels10M$' -benchtime 1x ./sql/ >"$out/models.txt"
 models10m=$(awk '/^BenchmarkBuildModels10M/{printf "%.1f", $3 / 1e9}' "$out/models.txt")
 
-# 4. The whole region.
+# 4. The whole region: calendar year 2025, so that the example planning
+# scenarios, which the run runs after its forecasts, have a whole baseline
+# year.
+full_dir=$out/region-s1-2025
 if [[ $full != 0 ]]; then
-	dir=$out/region-s1-y1
-	region "$dir" 1 1
-	pipeline run-full "$dir"
+	region "$full_dir" 1 1 2025-12-31
+	config_extra="scenarios: [$root/scenarios/population-only.yaml, $root/scenarios/growth-and-mitigation.yaml]"
+	pipeline run-full "$full_dir" 2026-01-01
+	config_extra=""
 fi
+
+# 5. Planning scenarios: 1,000 draws of each example scenario over every
+# place and service (baseline read through DuckDB, model on every core),
+# on the default demo region (built by the benchmark, not timed) and on the
+# whole region's run.
+log "BenchmarkScenario (default region)"
+go test -run '^$' -bench '^BenchmarkScenario$' -benchtime 3x ./scenario/ >"$out/scenario.txt"
+if [[ $full != 0 ]]; then
+	log "BenchmarkScenario (whole region)"
+	CARECAST_BENCH_RUN=$full_dir/warehouse/runs/$(cat "$full_dir/warehouse/CURRENT") \
+		go test -run '^$' -bench '^BenchmarkScenario$' -benchtime 3x ./scenario/ >"$out/scenario-full.txt"
+fi
+# best FILE NAME prints the best run of a scenario benchmark, in seconds.
+best() { awk -v b="^BenchmarkScenario/$2-[0-9]+$" '$1 ~ b {for (i = 2; i < NF; i++) if ($(i+1) == "best-s") printf "%.2f", $i}' "$1"; }
 
 # The table.
 f1() { awk -v x="$1" 'BEGIN{printf "%.1f", x}'; }
@@ -255,13 +282,25 @@ table=$out/table.md
 		echo "| peak RSS, $(printf "%'d" "${ev[y$y]}") events ($y years of history): extract / whole run | ${xrss[y$y]} MB / ${rss[y$y]} MB (run $(f1 "$(wall "run-y$y")") s) | | |"
 	done
 	if [[ $full != 0 ]]; then
-		fe=$(events "$out/region-s1-y1")
+		fe=$(events "$full_dir")
 		fw=$(wall run-full)
 		fr=$(rss_mb run-full)
-		echo "| whole region, $(printf "%'d" "$(people "$out/region-s1-y1")") people, $(printf "%'d" "$fe") events: wall time | $(f1 "$fw") s ($(printf "%'d" "$(rate "$fe" "$fw")") events/s) | < 300 s | $(goal "$fw < 300") |"
+		echo "| whole region, $(printf "%'d" "$(people "$full_dir")") people, $(printf "%'d" "$fe") events: wall time (with the two example scenarios) | $(f1 "$fw") s ($(printf "%'d" "$(rate "$fe" "$fw")") events/s) | < 300 s | $(goal "$fw < 300") |"
 		echo "| whole region: peak RSS | $fr MB | < 4096 MB | $(goal "$fr < 4096") |"
 	else
 		echo "| whole region (scale 1, 1 year) | skipped: BENCH_FULL=0 | < 300 s, < 4 GB | |"
+	fi
+	for sc in population-only growth-and-mitigation growth-and-mitigation-h20; do
+		s=$(best "$out/scenario.txt" "$sc")
+		g="| |"
+		[[ $sc == growth-and-mitigation ]] && g="| < 10 s | $(goal "$s < 10") |"
+		echo "| planning scenario $sc: 1,000 draws, every place and service, default region (scale 0.01), best of 3 | $s s $g"
+	done
+	if [[ $full != 0 ]]; then
+		for sc in population-only growth-and-mitigation growth-and-mitigation-h20; do
+			echo "| planning scenario $sc: 1,000 draws, every place and service, whole region, best of 3 | $(best "$out/scenario-full.txt" "$sc") s | | |"
+		done
+		echo "| whole region's scenarios stage (both examples, manifest) | $(f1 "$(stage run-full scenarios)") s | | |"
 	fi
 }>"$table"
 

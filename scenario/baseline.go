@@ -22,28 +22,38 @@ func LastWholeYear(businessDate time.Time) int {
 
 // ReadBaseline reads what scenarios start from out of a run opened with
 // sql.OpenRun: the activity of the calendar year by place, service, age band
-// and sex, the places of the population model and the model itself. The
-// year must be whole: over by the business date, and its activity starting
-// in January.
+// and sex (events from the activity_monthly model, bed-days from activity),
+// the places of the population model and the model itself. The year must be
+// whole: over by the business date, and its activity starting in January.
 func ReadBaseline(ctx context.Context, db *dbsql.DB, businessDate time.Time, year int) (*Baseline, error) {
 	if last := LastWholeYear(businessDate); year > last {
 		return nil, fmt.Errorf("%w: baseline year %d is not over by the run's business date %s (the last whole year is %d)",
 			ErrBaseline, year, businessDate.Format(time.DateOnly), last)
 	}
 	b := &Baseline{Year: year}
-	var first, last dbsql.NullTime
-	var events int64
-	if err := queryRows(ctx, db, "coverage", func(r *dbsql.Rows) error { return r.Scan(&first, &last, &events) }, year); err != nil {
+	// The cells, and the first month with activity.
+	var first time.Time
+	err := queryRows(ctx, db, "baseline", func(r *dbsql.Rows) error {
+		var c Cell
+		var month time.Time
+		err := r.Scan(&c.Place, &c.Service, &c.AgeBand, &c.Sex, &c.Events, &c.BedDays, &month)
+		if first.IsZero() || month.Before(first) {
+			first = month
+		}
+		b.Cells = append(b.Cells, c)
+		return err
+	}, year)
+	if err != nil {
 		return nil, err
 	}
-	if events == 0 {
+	if len(b.Cells) == 0 {
 		return nil, fmt.Errorf("%w: the run has no activity in baseline year %d", ErrBaseline, year)
 	}
-	if first.Time.Month() != time.January {
-		return nil, fmt.Errorf("%w: baseline year %d is not whole in the run: its activity starts on %s",
-			ErrBaseline, year, first.Time.Format(time.DateOnly))
+	if first.Month() != time.January {
+		return nil, fmt.Errorf("%w: baseline year %d is not whole in the run: its activity starts in %s",
+			ErrBaseline, year, first.Format("January 2006"))
 	}
-	err := queryRows(ctx, db, "places", func(r *dbsql.Rows) error {
+	err = queryRows(ctx, db, "places", func(r *dbsql.Rows) error {
 		var p Place
 		err := r.Scan(&p.Code, &p.Parent)
 		b.Places = append(b.Places, p)
@@ -60,15 +70,6 @@ func ReadBaseline(ctx context.Context, db *dbsql.DB, businessDate time.Time, yea
 		b.Population = append(b.Population, p)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = queryRows(ctx, db, "baseline", func(r *dbsql.Rows) error {
-		var c Cell
-		err := r.Scan(&c.Place, &c.Service, &c.AgeBand, &c.Sex, &c.Events, &c.BedDays)
-		b.Cells = append(b.Cells, c)
-		return err
-	}, year)
 	if err != nil {
 		return nil, err
 	}

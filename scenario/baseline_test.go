@@ -63,7 +63,7 @@ func TestReadBaseline(t *testing.T) {
 	for _, c := range []struct {
 		year int
 		want string
-	}{{2026, "baseline year 2026 is not over"}, {2024, "baseline year 2024 is not whole in the run: its activity starts on 2024-03-01"}, {2023, "no activity in baseline year 2023"}} {
+	}{{2026, "baseline year 2026 is not over"}, {2024, "baseline year 2024 is not whole in the run: its activity starts in March 2024"}, {2023, "no activity in baseline year 2023"}} {
 		if _, err := scenario.ReadBaseline(ctx, db, fixtureBusinessDate, c.year); err == nil || !bytes.Contains([]byte(err.Error()), []byte(c.want)) {
 			t.Errorf("baseline %d: error %v, want %q", c.year, err, c.want)
 		}

@@ -26,8 +26,8 @@ var BusinessDate = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 // WriteRun writes a committed run into the warehouse folder root
 // (root/runs/RunID, and root/CURRENT naming it) and returns its folder:
 // activity of two places of one STP, E1 and E2 (S1), by service, age band
-// and sex — with events of unknown place, service, age band and sex — and
-// the population model, 2020 to 2027.
+// and sex — with events of unknown place, service, age band and sex —, the
+// activity_monthly model of it, and the population model, 2020 to 2027.
 func WriteRun(tb testing.TB, root string) string {
 	tb.Helper()
 	dir := filepath.Join(root, "runs", RunID)
@@ -68,7 +68,18 @@ func WriteRun(tb testing.TB, root string) string {
 	if err := os.MkdirAll(filepath.Join(dir, "models"), 0o755); err != nil {
 		tb.Fatal(err)
 	}
+	// The activity_monthly model, as sql/models/activity_monthly.sql counts
+	// it (without its zero-filling).
 	q := fmt.Sprintf(`COPY (
+		SELECT date_trunc('month', event_date)::DATE AS month, CASE WHEN lad_code = 'unknown' THEN 'unknown' ELSE 'S1' END AS stp_code,
+		       lad_code, service, age_band, sex, count(*)::BIGINT AS events
+		FROM read_parquet('%s', hive_partitioning = true)
+		GROUP BY ALL
+	) TO '%s' (FORMAT parquet)`, filepath.Join(dir, "activity", "**", "*.parquet"), filepath.Join(dir, "models", "activity_monthly.parquet"))
+	if _, err := db.Exec(q); err != nil {
+		tb.Fatal(err)
+	}
+	q = fmt.Sprintf(`COPY (
 		SELECT y::INTEGER AS year, 'S1' AS stp_code, lad AS lad_code, lad AS lad_name, band AS age_band, sex,
 		       (1000.0 * pn * bn * xn) * pow(1 + 0.01 * bn * xn, y - 2020) AS population, y > 2020 AS projected
 		FROM (VALUES ('E1', 1), ('E2', 2)) p(lad, pn), (VALUES ('0-64', 3), ('65+', 1)) b(band, bn),

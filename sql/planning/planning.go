@@ -8,8 +8,6 @@ import _ "embed"
 var (
 	//go:embed baseline.sql
 	baseline string
-	//go:embed coverage.sql
-	coverage string
 	//go:embed places.sql
 	places string
 	//go:embed population.sql
@@ -19,7 +17,6 @@ var (
 // Queries are the queries by name (the file name without .sql).
 var Queries = map[string]string{
 	"baseline":   baseline,
-	"coverage":   coverage,
 	"places":     places,
 	"population": population,
 }
