@@ -14,9 +14,9 @@ import (
 // personRecord is a row of the persons table (docs/data.md). Low-cardinality
 // columns are dictionary-encoded; the pseudonym is a 16-byte UUID.
 type personRecord struct {
-	PersonID   [16]byte `parquet:"person_id,uuid" doc:"keyed pseudonym: first 16 bytes of HMAC-SHA256(key, NHS number or <system>|<value>)"`
+	PersonID   [16]byte `parquet:"person_id,uuid" doc:"keyed pseudonym: first 16 bytes of HMAC-SHA256(key, NHS number, or <feed>|<system>|<value> for a local identifier)"`
 	Sex        string   `parquet:"sex,dict" doc:"male, female, indeterminate or not_known"`
-	Age        int16    `parquet:"age" doc:"age in whole years at the business date (at death, if dead)"`
+	Age        int16    `parquet:"age" doc:"age at 30 June of the business date's year (of the year of death, if dead before), top-coded at 90"`
 	AgeBand    string   `parquet:"age_band,dict" doc:"five-year age band: 0-4 … 85-89, 90+, unknown"`
 	LSOA       string   `parquet:"lsoa11,dict" doc:"LSOA (2011) of residence, or unknown"`
 	LAD        string   `parquet:"lad_code,dict" doc:"local authority (place) code, or unknown"`
@@ -39,14 +39,14 @@ type activityRecord struct {
 	Setting      string   `parquet:"setting,dict" bounds:"-" doc:"setting: hospital, gp, social_care, community or unknown"`
 	Provider     string   `parquet:"provider,dict" bounds:"-" doc:"provider (ODS code)"`
 	Feed         string   `parquet:"feed,dict" doc:"name of the feed the event came from"`
-	Age          int16    `parquet:"age" doc:"age in whole years at the event"`
-	AgeBand      string   `parquet:"age_band,dict" bounds:"-" doc:"five-year age band at the event"`
+	Age          int16    `parquet:"age" doc:"age at 30 June of the event's year, top-coded at 90"`
+	AgeBand      string   `parquet:"age_band,dict" bounds:"-" doc:"five-year band of age"`
 	Sex          string   `parquet:"sex,dict" bounds:"-" doc:"sex, as in persons"`
 	LSOA         string   `parquet:"lsoa11,dict" bounds:"-" doc:"LSOA (2011) of residence at the run"`
 	LAD          string   `parquet:"lad_code,dict" bounds:"-" doc:"local authority (place) of residence at the run"`
 	STP          string   `parquet:"stp_code,dict" bounds:"-" doc:"STP/ICB of residence at the run"`
-	CodeSystem   string   `parquet:"code_system,dict,optional" bounds:"-" doc:"ICD-10, SNOMED, OPCS-4 or READ; null when uncoded"`
-	Code         string   `parquet:"code,optional" bounds:"-" doc:"clinical code in code_system; null when uncoded"`
+	CodeSystem   string   `parquet:"code_system,dict,optional" bounds:"-" doc:"ICD-10, SNOMED, OPCS-4, READ, LOINC or a declared local system; null when uncoded"`
+	Code         string   `parquet:"code,optional" bounds:"-" doc:"clinical code in code_system, shape-checked; null when uncoded"`
 	LengthOfStay *int32   `parquet:"length_of_stay,optional" doc:"days, admissions only; null otherwise"`
 }
 
