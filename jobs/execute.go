@@ -87,6 +87,7 @@ func Execute(ctx context.Context, log *slog.Logger, run Runner, req Request) (Re
 
 	e.End = time.Now()
 	e.RunID, e.Counts = res.RunID, res.Counts
+	e.Unpublished = runErr == nil && res.RunID != "" && !res.Published
 	switch {
 	case runErr == nil:
 		e.Status = StatusSucceeded
@@ -102,7 +103,7 @@ func Execute(ctx context.Context, log *slog.Logger, run Runner, req Request) (Re
 		}
 	}
 	if e.Status == StatusSucceeded {
-		elog.Info("run succeeded", "run_id", res.RunID, "seconds", e.Duration(e.End).Seconds())
+		elog.Info("run succeeded", "run_id", res.RunID, "published", res.Published, "seconds", e.Duration(e.End).Seconds())
 	} else {
 		elog.Error("run "+string(e.Status), "err", runErr, "permanent", IsPermanent(runErr), "seconds", e.Duration(e.End).Seconds())
 	}

@@ -50,6 +50,10 @@ type Entry struct {
 	// from one whose process died.
 	PID  int    `json:"pid,omitempty"`
 	Host string `json:"host,omitempty"`
+
+	// Unpublished marks a run committed without being published: its
+	// business date is older than that of the warehouse's CURRENT run.
+	Unpublished bool `json:"unpublished,omitempty"`
 }
 
 // Duration is how long the run took, or has taken so far by now.

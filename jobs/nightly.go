@@ -98,11 +98,14 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 	if err := run.Commit(m); err != nil {
 		return res, fmt.Errorf("commit run %s: %w", runID, err)
 	}
-	res = Result{RunID: runID, RunDir: wh.RunDir(runID), Counts: p.counts, Summary: p.summary}
+	res = Result{RunID: runID, RunDir: wh.RunDir(runID), Counts: p.counts, Summary: p.summary, Published: run.Published()}
+	if res.Current, err = wh.Current(); err != nil {
+		return res, fmt.Errorf("run %s committed, but %w", runID, err)
+	}
 	if p.reportBuilt {
 		res.Report = filepath.Join(res.RunDir, "report", "index.html")
 	}
-	log.Info("run committed", "dir", res.RunDir, "seconds", time.Since(start).Seconds())
+	log.Info("run committed", "dir", res.RunDir, "published", res.Published, "current", res.Current, "seconds", time.Since(start).Seconds())
 	return res, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/yhcr/carecast/warehouse"
@@ -27,6 +28,13 @@ func (p *pipeline) rebuild(ctx context.Context, wh *warehouse.Warehouse, start t
 	if p.req.SourceRun != "" {
 		current = p.req.SourceRun
 	}
+	// The source run is leased while it is read: a reader's lease and this
+	// job's own are alike to pruning.
+	lease, err := wh.Lease(current)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s job: %w", p.req.Kind, err)
+	}
+	defer lease.Release()
 	src := wh.RunDir(current)
 	m, err := warehouse.ReadManifest(src)
 	if err != nil {
@@ -135,10 +143,9 @@ func linkTree(src, dst string, skip func(rel string) bool) error {
 	})
 }
 
-func isCrossDevice(err error) bool {
-	var le *os.LinkError
-	return errors.As(err, &le) && strings.Contains(le.Err.Error(), "cross-device")
-}
+// isCrossDevice reports a link across file systems (EXDEV), by the error
+// number rather than its text, which varies by system and language.
+func isCrossDevice(err error) bool { return errors.Is(err, syscall.EXDEV) }
 
 // currentBusinessDate returns the business date of the current run.
 func currentBusinessDate(wh *warehouse.Warehouse) (time.Time, error) {

@@ -43,7 +43,11 @@ type Request struct {
 type Result struct {
 	RunID  string
 	RunDir string // the committed run folder
-	Report string // path of the report's index.html, when built
+	// Published is false for a run committed for an older business date
+	// than the warehouse's CURRENT run (a backfill): CURRENT stays on Current.
+	Published bool
+	Current   string // the warehouse's CURRENT run after the commit
+	Report    string // path of the report's index.html, when built
 	// Counts are the headline counts for the ledger: people and events in
 	// and out, quarantined, opted out.
 	Counts map[string]int64

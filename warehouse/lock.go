@@ -15,6 +15,9 @@ import (
 // returned wrapped in a *LockedError naming the holder.
 var ErrLocked = errors.New("warehouse locked")
 
+// errNoFlock reports a system without flock(2).
+var errNoFlock = errors.New("file locking is not supported on this system")
+
 // Holder says who holds the lock, for the message another writer sees.
 type Holder struct {
 	PID   int       `json:"pid"`

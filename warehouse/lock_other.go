@@ -2,13 +2,10 @@
 
 package warehouse
 
-import (
-	"errors"
-	"os"
-)
-
-var errNoFlock = errors.New("file locking is not supported on this system")
+import "os"
 
 func tryLock(*os.File) (bool, error) { return false, errNoFlock }
 
 func unlock(*os.File) error { return errNoFlock }
+
+func lockShared(*os.File) error { return errNoFlock }

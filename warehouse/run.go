@@ -17,6 +17,8 @@ type Run struct {
 
 	mu   sync.Mutex
 	rows map[string]int64 // rows written by table, by this package's writers
+
+	published bool // Commit made it CURRENT
 }
 
 // ErrRunExists reports a run id already staged or committed.
@@ -66,12 +68,15 @@ func hook(step string) {
 	}
 }
 
-// Commit publishes the run. It writes manifest.json, fsyncs every file and
-// folder of the run, renames staging/<id> to runs/<id>, and atomically
-// replaces CURRENT with the run's id — the moment the run is published. A
-// crash before that leaves CURRENT and every earlier run as they were. Then
-// it removes earlier runs of the same business date (a re-run replaces a
-// date) and applies KeepRuns.
+// Commit commits the run and publishes it unless it is for an older
+// business date than the CURRENT run (a backfill: see Published). It writes
+// manifest.json, fsyncs every file and folder of the run, creates its lease
+// file, renames staging/<id> to runs/<id> — the moment a backfill is
+// committed — and, for a run of CURRENT's business date or a later one,
+// atomically replaces CURRENT with the run's id: the moment the run is
+// committed and published. A crash before that leaves CURRENT and every
+// earlier run as they were. Then it prunes: every run of a business date
+// but its newest, and the dates beyond KeepRuns.
 //
 // Rows written through Persons and Activity are added to m.Tables where the
 // caller has not counted them.
@@ -83,6 +88,15 @@ func (r *Run) Commit(m *Manifest) error {
 		return fmt.Errorf("commit run %s: %w", r.id, err)
 	}
 	hook("staged")
+	publish, err := r.w.publishes(r.id)
+	if err != nil {
+		return fmt.Errorf("commit run %s: %w", r.id, err)
+	}
+	lease, err := os.OpenFile(r.w.leasePath(r.id), os.O_RDONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("commit run %s: %w", r.id, err)
+	}
+	lease.Close()
 
 	runs := filepath.Join(r.w.dir, runsDir)
 	if err := os.Rename(r.dir, r.w.RunDir(r.id)); err != nil {
@@ -93,17 +107,48 @@ func (r *Run) Commit(m *Manifest) error {
 	}
 	hook("renamed")
 
-	if err := r.w.setCurrent(r.id); err != nil {
-		return fmt.Errorf("commit run %s: %w", r.id, err)
+	if publish {
+		if err := r.w.setCurrent(r.id); err != nil {
+			return fmt.Errorf("commit run %s: %w", r.id, err)
+		}
+		r.published = true
+		hook("published")
+	} else {
+		r.w.log.Info("run committed, not published: CURRENT is for a later business date", "run", r.id)
 	}
-	hook("published")
 
-	// The run is published: failures from here on are logged, not returned,
-	// and the next commit tries again.
-	if err := r.w.prune(r.id); err != nil {
+	// The run is committed: failures from here on are logged, not
+	// returned, and the next commit tries again.
+	if err := r.w.prune(); err != nil {
 		r.w.log.Error("remove old runs", "err", err)
 	}
 	return nil
+}
+
+// Published reports whether Commit published the run as CURRENT. A
+// committed run that is not published is a backfill: its business date is
+// older than CURRENT's, which stays where it was.
+func (r *Run) Published() bool { return r.published }
+
+// publishes reports whether committing run id publishes it: when there is
+// no CURRENT, or id's business date is not older than CURRENT's.
+func (w *Warehouse) publishes(id string) (bool, error) {
+	cur, err := w.Current()
+	if errors.Is(err, ErrNoRun) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	curID, err := ParseRunID(cur)
+	if err != nil {
+		return false, err
+	}
+	rid, err := ParseRunID(id)
+	if err != nil {
+		return false, err
+	}
+	return !rid.BusinessDate.Before(curID.BusinessDate), nil
 }
 
 // WriteManifest writes m into the staging folder. Commit writes the final
@@ -157,37 +202,41 @@ func (w *Warehouse) setCurrent(id string) error {
 	return syncDir(w.dir)
 }
 
-// prune removes the runs that the published run cur makes redundant:
-// earlier runs of its business date, then the oldest beyond KeepRuns.
-func (w *Warehouse) prune(cur string) error {
-	curID, err := ParseRunID(cur)
+// prune removes the runs no longer kept: every run of a business date but
+// its newest (a re-run replaces a date), then the runs of the dates beyond
+// the KeepRuns newest. CURRENT is never removed, nor a run a reader holds a
+// lease on: that one is removed by a later prune.
+func (w *Warehouse) prune() error {
+	kept, err := w.Kept() // newest date first, newest run of a date first
 	if err != nil {
 		return err
 	}
-	ids, err := w.Runs()
-	if err != nil {
-		return err
-	}
-	kept := ids[:0]
 	var errs []error
-	for _, id := range ids {
-		rid, _ := ParseRunID(id) // Runs lists only valid ids
-		if id != cur && rid.BusinessDate.Equal(curID.BusinessDate) {
-			w.log.Info("removing run replaced by a re-run of its business date", "removed_run", id)
-			errs = append(errs, w.removeRun(id))
+	dates := 0
+	for i, r := range kept {
+		why := ""
+		switch {
+		case r.Current:
+			if i == 0 || !kept[i-1].BusinessDate.Equal(r.BusinessDate) {
+				dates++
+			}
 			continue
-		}
-		kept = append(kept, id)
-	}
-	if w.KeepRuns > 0 {
-		for len(kept) > w.KeepRuns {
-			id := kept[0]
-			kept = kept[1:]
-			if id == cur {
+		case i > 0 && kept[i-1].BusinessDate.Equal(r.BusinessDate):
+			why = "replaced by a re-run of its business date"
+		default:
+			dates++
+			if w.KeepRuns <= 0 || dates <= w.KeepRuns {
 				continue
 			}
-			w.log.Info("removing run beyond keep_runs", "removed_run", id, "keep_runs", w.KeepRuns)
-			errs = append(errs, w.removeRun(id))
+			why = "beyond keep_runs"
+		}
+		switch err := w.removeUnleased(r.ID); {
+		case errors.Is(err, errLeased):
+			w.log.Info("keeping run a reader holds: removed by a later run", "run", r.ID, "reason", why)
+		case err != nil:
+			errs = append(errs, err)
+		default:
+			w.log.Info("removed run "+why, "removed_run", r.ID, "keep_runs", w.KeepRuns)
 		}
 	}
 	return errors.Join(errs...)

@@ -8,7 +8,14 @@
 //	CURRENT          the id of the published run, one line
 //	LOCK             flock(2)ed by the writer; holds the holder as JSON
 //	runs/<run_id>/   committed runs (docs/data.md)
+//	leases/<run_id>  flock(2)ed shared by readers of the run (see Lease)
 //	staging/<id>/    runs being written; leftovers are removed by CleanStaging
+//
+// CURRENT moves only forward in business date: a run for an older date
+// than CURRENT's (a backfill) is committed into runs/ without being
+// published. So CURRENT is always the newest run of the newest business
+// date, and pruning, which keeps the newest run of each of the KeepRuns
+// newest business dates, never removes it.
 package warehouse
 
 import (
@@ -33,6 +40,7 @@ const (
 	currentFile = "CURRENT"
 	lockFile    = "LOCK"
 	runsDir     = "runs"
+	leasesDir   = "leases"
 	stagingDir  = "staging"
 	// trashPrefix names a run being deleted: it is first renamed into
 	// staging/, so that a deletion cut short never leaves half a run in runs/.
@@ -43,8 +51,9 @@ const (
 type Warehouse struct {
 	dir string
 	log *slog.Logger
-	// KeepRuns is how many committed runs Commit keeps, newest first
-	// (config keep_runs); 0 keeps all. The published run is always kept.
+	// KeepRuns is how many business dates' runs Commit keeps, newest date
+	// first (config keep_runs); 0 keeps all. The published run is always
+	// kept, and so is a run a reader holds a lease on.
 	KeepRuns int
 }
 
@@ -53,7 +62,7 @@ func Open(dir string, log *slog.Logger) (*Warehouse, error) {
 	if dir == "" {
 		return nil, errors.New("open warehouse: no folder given")
 	}
-	for _, d := range []string{dir, filepath.Join(dir, runsDir), filepath.Join(dir, stagingDir)} {
+	for _, d := range []string{dir, filepath.Join(dir, runsDir), filepath.Join(dir, leasesDir), filepath.Join(dir, stagingDir)} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("open warehouse: %w", err)
 		}
@@ -104,9 +113,10 @@ func (w *Warehouse) Runs() ([]string, error) {
 
 // CleanStaging removes what interrupted runs left: staging folders, runs
 // being deleted, a CURRENT temp file, and a run renamed into runs/ whose
-// commit was cut short before CURRENT named it. Run ids sort by start time
-// and every commit publishes its run, so a run newer than CURRENT can only
-// be such a run. Call it with the lock held.
+// commit was cut short before CURRENT named it. Such a run started after
+// the CURRENT run and is for its business date or a later one — a run
+// that would have been published; a committed backfill (an older business
+// date) is left alone. Call it with the lock held.
 func (w *Warehouse) CleanStaging() error {
 	staging := filepath.Join(w.dir, stagingDir)
 	entries, err := os.ReadDir(staging)
@@ -130,14 +140,21 @@ func (w *Warehouse) CleanStaging() error {
 	if err != nil {
 		return err
 	}
+	curID, err := ParseRunID(cur)
+	if err != nil {
+		return err
+	}
 	ids, err := w.Runs()
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if id > cur {
+		rid, _ := ParseRunID(id) // Runs lists only valid ids
+		if id > cur && !rid.BusinessDate.Before(curID.BusinessDate) {
 			w.log.Warn("removing run whose commit was interrupted", "unpublished_run", id)
-			if err := w.removeRun(id); err != nil {
+			if err := w.removeUnleased(id); errors.Is(err, errLeased) {
+				w.log.Warn("run whose commit was interrupted is being read: removed by a later run", "unpublished_run", id)
+			} else if err != nil {
 				return fmt.Errorf("clean staging: %w", err)
 			}
 		}
@@ -145,20 +162,65 @@ func (w *Warehouse) CleanStaging() error {
 	return syncDir(staging)
 }
 
-// removeRun deletes a committed run: one rename takes it out of runs/, then
-// it is removed from staging/ (CleanStaging finishes the job if cut short).
-func (w *Warehouse) removeRun(id string) error {
+// takeOut takes the committed run id out of runs/ by one rename into
+// staging/, where it is removed by the caller (or, if cut short, by
+// CleanStaging), and returns where it went.
+func (w *Warehouse) takeOut(id string) (string, error) {
 	trash := filepath.Join(w.dir, stagingDir, trashPrefix+id)
 	if err := os.Rename(w.RunDir(id), trash); err != nil {
-		return fmt.Errorf("remove run %s: %w", id, err)
+		return "", fmt.Errorf("remove run %s: %w", id, err)
 	}
 	if err := syncDir(filepath.Join(w.dir, runsDir)); err != nil {
-		return err
+		return "", err
 	}
-	if err := os.RemoveAll(trash); err != nil {
-		return fmt.Errorf("remove run %s: %w", id, err)
+	return trash, nil
+}
+
+// RunInfo describes a kept run.
+type RunInfo struct {
+	ID string
+	RunID
+	Current bool // CURRENT names it
+}
+
+// Kept lists the committed runs, newest business date first and, within a
+// date, newest first.
+func (w *Warehouse) Kept() ([]RunInfo, error) {
+	ids, err := w.Runs()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	cur, err := w.Current()
+	if err != nil && !errors.Is(err, ErrNoRun) {
+		return nil, err
+	}
+	out := make([]RunInfo, 0, len(ids))
+	for _, id := range ids {
+		rid, _ := ParseRunID(id) // Runs lists only valid ids
+		out = append(out, RunInfo{ID: id, RunID: rid, Current: id == cur})
+	}
+	slices.SortFunc(out, func(a, b RunInfo) int {
+		if c := b.BusinessDate.Compare(a.BusinessDate); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return out, nil
+}
+
+// RunOf returns the id of the kept run of a business date (the newest, if
+// a reader still holds an older one), or ErrNotKept.
+func (w *Warehouse) RunOf(date time.Time) (string, error) {
+	kept, err := w.Kept()
+	if err != nil {
+		return "", err
+	}
+	for _, r := range kept {
+		if r.BusinessDate.Equal(date) {
+			return r.ID, nil
+		}
+	}
+	return "", fmt.Errorf("business date %s: %w", date.Format(time.DateOnly), ErrNotKept)
 }
 
 // Run ids are the run's start time and its business date, so that they sort

@@ -236,35 +236,50 @@ func parseDate(flagName, s string) (time.Time, error) {
 	return t, nil
 }
 
-// loadRun reads the config file (the demo's when path is empty) and finds
-// the folder of the committed run id, or of the current run when id is
-// empty.
-func loadRun(env *Env, path, id string) (*config.Config, string, error) {
+// loadRun reads the config file (the demo's when path is empty), finds the
+// run a reader asks for (see readRun) and takes a lease on it. Release the
+// lease when done.
+func loadRun(env *Env, path, sel string) (*config.Config, string, *warehouse.Lease, error) {
 	cfg, err := loadConfig(path)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	dir, err := resolveRun(cfg, env, id)
-	return cfg, dir, err
+	dir, lease, err := readRun(cfg, env, sel)
+	return cfg, dir, lease, err
 }
 
-// resolveRun returns the folder of the committed run id, or of the warehouse's
-// CURRENT run when id is empty.
-func resolveRun(cfg *config.Config, env *Env, id string) (string, error) {
+// readRun finds the run a reader asks for and takes a lease on it, so that
+// no run's pruning removes it while it is read: with sel empty the
+// warehouse's CURRENT run, else the run id sel or the kept run of the
+// business date sel (YYYY-MM-DD), published or not. Release the lease when
+// done.
+func readRun(cfg *config.Config, env *Env, sel string) (string, *warehouse.Lease, error) {
 	wh, err := warehouse.Open(cfg.Warehouse, env.Log)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	if id == "" {
+	var id string
+	switch d, derr := time.Parse(time.DateOnly, sel); {
+	case sel == "":
 		if id, err = wh.Current(); err != nil {
-			return "", fmt.Errorf("warehouse %s: %w", cfg.Warehouse, err)
+			return "", nil, fmt.Errorf("warehouse %s: %w", cfg.Warehouse, err)
 		}
-	} else if _, err := warehouse.ParseRunID(id); err != nil {
-		return "", usageError("--run: %q is not a run id", id)
+	case derr == nil:
+		if id, err = wh.RunOf(d); err != nil {
+			return "", nil, fmt.Errorf("--run: %w (the kept runs: carecast runs --kept)", err)
+		}
+	default:
+		if _, err := warehouse.ParseRunID(sel); err != nil {
+			return "", nil, usageError("--run: %q is neither a run id nor a business date (YYYY-MM-DD)", sel)
+		}
+		id = sel
 	}
-	dir := wh.RunDir(id)
-	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("run %s: %w", id, err)
+	lease, err := wh.Lease(id)
+	if errors.Is(err, warehouse.ErrNotKept) {
+		return "", nil, fmt.Errorf("%w (the kept runs: carecast runs --kept)", err)
 	}
-	return dir, nil
+	if err != nil {
+		return "", nil, err
+	}
+	return wh.RunDir(id), lease, nil
 }

@@ -13,7 +13,7 @@ var reportFlags struct{ config, run, out string }
 
 var cmdReport = &Command{
 	Name:      "report",
-	UsageLine: "[--config FILE] [--run ID] [--out DIR]",
+	UsageLine: "[--config FILE] [--run ID|DATE] [--out DIR]",
 	Short:     "build the commissioners' report of a run",
 	Long: `Report builds the commissioners' report of the warehouse's current run, or of
 the run given by --run: self-contained HTML pages (the region, each STP/ICB and
@@ -27,7 +27,7 @@ are not rounded.`,
 	SetFlags: func(fs *flag.FlagSet) {
 		reportFlags.config, reportFlags.run, reportFlags.out = "", "", ""
 		fs.StringVar(&reportFlags.config, "config", "", "config `file` (default: the embedded demo)")
-		fs.StringVar(&reportFlags.run, "run", "", "run `id` (default: the current run)")
+		fs.StringVar(&reportFlags.run, "run", "", "run `id`, or a business date YYYY-MM-DD for its kept run (default: the current run)")
 		fs.StringVar(&reportFlags.out, "out", "", "output `dir` (default: <run>/report)")
 	},
 	Run: runReport,
@@ -38,10 +38,11 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 {
 		return usageError("unexpected arguments %q", args)
 	}
-	cfg, runDir, err := loadRun(env, f.config, f.run)
+	cfg, runDir, lease, err := loadRun(env, f.config, f.run)
 	if err != nil {
 		return err
 	}
+	defer lease.Release()
 	out := f.out
 	if out == "" {
 		out = filepath.Join(runDir, "report")

@@ -28,7 +28,7 @@ func TestReportCommand(t *testing.T) {
 	}{
 		{"current run", []string{"--config", config}, ExitOK, filepath.Join(runDir, "report", "index.html")},
 		{"run and out", []string{"--config", config, "--run", reportstest.RunID, "--out", other}, ExitOK, filepath.Join(other, "index.html")},
-		{"bad run id", []string{"--config", config, "--run", "yesterday"}, ExitUsage, "not a run id"},
+		{"bad run id", []string{"--config", config, "--run", "yesterday"}, ExitUsage, "neither a run id nor a business date"},
 		{"missing run", []string{"--config", config, "--run", "20200101T000000Z-d20191231"}, ExitFailure, "run 20200101T000000Z-d20191231"},
 		{"arguments", []string{"--config", config, "extra"}, ExitUsage, "unexpected arguments"},
 	} {

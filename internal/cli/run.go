@@ -38,7 +38,10 @@ manifest records it.
 
 The business date defaults to yesterday (Europe/London). --from and --to
 backfill a range of dates, one run after another; re-running a date replaces
-that date's run.
+that date's run. The warehouse's CURRENT run moves only forward in business
+date: a run for an older date than CURRENT's is committed without being
+published, and says so; 'carecast sql --run DATE' reads it. keep_runs counts
+business dates, newest first: CURRENT is always kept.
 
 Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 3 the warehouse is locked by another run (see lock_timeout).`,
@@ -120,7 +123,12 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 // service and year, and rejected records by reason.
 func printRunSummary(w io.Writer, date time.Time, res jobs.Result) {
 	s := res.Summary
-	fmt.Fprintf(w, "run %s (business date %s) committed\n", res.RunID, date.Format(time.DateOnly))
+	if res.Published {
+		fmt.Fprintf(w, "run %s (business date %s) committed and published as CURRENT\n", res.RunID, date.Format(time.DateOnly))
+	} else {
+		fmt.Fprintf(w, "run %s (business date %s) committed, not published: CURRENT stays on %s, of a later business date\n(read this run with carecast sql --run %s)\n",
+			res.RunID, date.Format(time.DateOnly), res.Current, date.Format(time.DateOnly))
+	}
 	if s.Demo {
 		fmt.Fprintln(w, "DEMO: synthetic data and the published demo key")
 	}

@@ -206,10 +206,11 @@ func drawsOf(f *scenario.File) int {
 
 func scenarioProjection(ctx context.Context, env *Env) error {
 	f := scenarioFlags
-	_, runDir, err := loadRun(env, f.config, f.run)
+	_, runDir, lease, err := loadRun(env, f.config, f.run)
 	if err != nil {
 		return err
 	}
+	defer lease.Release()
 	m, err := warehouse.ReadManifest(runDir)
 	if err != nil {
 		return err

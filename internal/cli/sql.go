@@ -26,10 +26,13 @@ var sqlFlags struct {
 
 var cmdSQL = &Command{
 	Name:      "sql",
-	UsageLine: `[--config FILE] [--run ID] [--format table|csv|json|parquet] [-o FILE] [--tables] [--describe NAME] [--memory-limit SIZE] [--threads N] [--max-temp SIZE] [--timeout D] ["SELECT …"]`,
+	UsageLine: `[--config FILE] [--run ID|DATE] [--format table|csv|json|parquet] [-o FILE] [--tables] [--describe NAME] [--memory-limit SIZE] [--threads N] [--max-temp SIZE] [--timeout D] ["SELECT …"]`,
 	Short:     "query a run's tables and models with SQL (read-only)",
 	Long: `Sql runs read-only SQL (DuckDB dialect) over the warehouse's current run, or
-the run given by --run. Every table and model of the run is a view: activity,
+the run given by --run: a run id, or a business date for its kept run —
+backfilled runs, which are not published as the current run, included
+('carecast runs --kept' lists them). While the session lasts, no run's
+pruning removes the run it reads. Every table and model of the run is a view: activity,
 persons, quarantine, optouts_applied, feed_counts, activity_monthly, series_monthly …
 
 The query comes from the argument, else from standard input when it is piped;
@@ -44,7 +47,7 @@ temporary folder, removed at the end), --max-temp (how much it may spill),
 --threads, and --timeout for each statement.`,
 	SetFlags: func(fs *flag.FlagSet) {
 		fs.StringVar(&sqlFlags.config, "config", "", "config `file` (default: the embedded demo)")
-		fs.StringVar(&sqlFlags.run, "run", "", "run `id` (default: the current run)")
+		fs.StringVar(&sqlFlags.run, "run", "", "run `id`, or a business date YYYY-MM-DD for its kept run (default: the current run)")
 		fs.StringVar(&sqlFlags.format, "format", "table", "output format: table, csv, json or parquet")
 		fs.StringVar(&sqlFlags.out, "o", "", "write the answer to `file` (required for parquet)")
 		fs.StringVar(&sqlFlags.describe, "describe", "", "show the columns of table `name`")
@@ -69,10 +72,11 @@ func runSQL(ctx context.Context, env *Env, args []string) error {
 	default:
 		return usageError("--format: want table, csv, json or parquet, have %q", f.format)
 	}
-	_, runDir, err := loadRun(env, f.config, f.run)
+	_, runDir, lease, err := loadRun(env, f.config, f.run)
 	if err != nil {
 		return err
 	}
+	defer lease.Release()
 	if f.limits.Threads < 1 || f.limits.Timeout <= 0 || f.limits.MemoryLimit == "" || f.limits.MaxTempSize == "" {
 		return usageError("--threads, --timeout, --memory-limit and --max-temp must be set above zero")
 	}

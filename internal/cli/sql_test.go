@@ -18,7 +18,20 @@ func fixtureWarehouse(t *testing.T) (config string) {
 	t.Helper()
 	dir := t.TempDir()
 	id := "20240321T010000Z-d20240320"
-	run := filepath.Join(dir, "warehouse", "runs", id)
+	writeFixtureRun(t, filepath.Join(dir, "warehouse", "runs", id))
+	if err := os.WriteFile(filepath.Join(dir, "warehouse", "CURRENT"), []byte(id+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config = filepath.Join(dir, "carecast.yaml")
+	if err := os.WriteFile(config, []byte("warehouse: "+filepath.Join(dir, "warehouse")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return config
+}
+
+// writeFixtureRun writes the fixture's run into the folder run.
+func writeFixtureRun(t *testing.T, run string) {
+	t.Helper()
 	if err := os.MkdirAll(run, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +51,6 @@ func fixtureWarehouse(t *testing.T) (config string) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "warehouse", "CURRENT"), []byte(id+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	config = filepath.Join(dir, "carecast.yaml")
-	if err := os.WriteFile(config, []byte("warehouse: "+filepath.Join(dir, "warehouse")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return config
 }
 
 func TestSQLCommand(t *testing.T) {
@@ -102,5 +107,40 @@ func TestSQLCommand(t *testing.T) {
 	var n int
 	if err := db.QueryRow("SELECT count(*) FROM read_parquet('" + out + "')").Scan(&n); err != nil || n != 3 {
 		t.Errorf("parquet answer: %d rows, %v; want 3", n, err)
+	}
+}
+
+// TestReadKeptRuns: sql, report and runs reach every kept run — the
+// published one, and a backfill committed without being published — by run
+// id or by business date (issue 16, finding 1).
+func TestReadKeptRuns(t *testing.T) {
+	cfg := fixtureWarehouse(t)
+	backfill := "20240322T090000Z-d20240101"
+	writeFixtureRun(t, filepath.Join(filepath.Dir(cfg), "warehouse", "runs", backfill))
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"by date", []string{"sql", "--run", "2024-01-01", "SELECT count(*) AS n FROM activity"}, 0, "3"},
+		{"by id", []string{"sql", "--run", backfill, "SELECT count(*) AS n FROM activity"}, 0, "3"},
+		{"no run of the date", []string{"sql", "--run", "2023-12-31", "SELECT 1"}, 1, "runs --kept"},
+		{"pruned id", []string{"sql", "--run", "20240301T090000Z-d20240229", "SELECT 1"}, 1, "not kept"},
+		{"neither", []string{"sql", "--run", "latest", "SELECT 1"}, 2, "neither a run id nor a business date"},
+		{"kept", []string{"runs", "--kept"}, 0, "2024-03-20  20240321T010000Z-d20240320"},
+		{"kept json", []string{"runs", "--kept", "--json"}, 0, `"id": "` + backfill + `"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := opsRun(t, append(append([]string{}, c.args[0], "--config", cfg), c.args[1:]...)...)
+			if code != c.code || !strings.Contains(stdout+stderr, c.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, stdout, stderr)
+			}
+		})
+	}
+	_, stdout, _ := opsRun(t, "runs", "--kept", "--config", cfg)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(lines[1], "current") || !strings.Contains(lines[2], backfill) || strings.HasSuffix(lines[2], "current") {
+		t.Errorf("runs --kept:\n%s", stdout)
 	}
 }

@@ -95,6 +95,9 @@ func jobHealth(entries []jobs.Entry, job string, maxAge time.Duration, now time.
 	switch {
 	case last == nil:
 		return false, "no finished run recorded" + note
+	case last.Status == jobs.StatusAbandoned:
+		// It never recorded an end: it is as old as its start.
+		return false, fmt.Sprintf("last run (business date %s, attempt %d) abandoned: started %s ago, its process gone", last.BusinessDate, last.Attempt, roundDuration(now.Sub(last.Start))) + note
 	case last.Status != jobs.StatusSucceeded:
 		why := fmt.Sprintf("last run (business date %s, attempt %d) %s %s ago", last.BusinessDate, last.Attempt, last.Status, roundDuration(now.Sub(last.End)))
 		if last.Error != "" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yhcr/carecast/jobs"
+	"github.com/yhcr/carecast/warehouse"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -59,9 +60,18 @@ func entry(id, job, date, trigger string, attempt int, status jobs.Status, start
 		e.End = start.Add(took)
 	}
 	if status == jobs.StatusSucceeded {
-		e.RunID = "run-" + date
+		d, _ := time.Parse(time.DateOnly, date)
+		e.RunID = warehouse.NewRunID(start, d)
 		e.Counts = map[string]int64{"events_out": 1234}
 	}
+	return e
+}
+
+// abandoned makes e a run recorded as running by a process of this host
+// that is gone.
+func abandoned(e jobs.Entry) jobs.Entry {
+	e.Host, _ = os.Hostname()
+	e.PID = 1 << 30 // above any pid_max: no such process
 	return e
 }
 
@@ -89,7 +99,7 @@ func TestStatus(t *testing.T) {
 			entry("n1", "nightly", "2026-03-28", jobs.TriggerSchedule, 1, jobs.StatusSucceeded, h(29.5), 10*time.Minute, ""),
 			entry("n2", "nightly", "2026-03-29", jobs.TriggerSchedule, 1, jobs.StatusSucceeded, h(5.5), 10*time.Minute, ""),
 			weeklyOK,
-		}, 0, []string{"OK nightly: last run (business date 2026-03-29) succeeded 5h20m ago, run run-2026-03-29", "OK weekly-report:"}},
+		}, 0, []string{"OK nightly: last run (business date 2026-03-29) succeeded 5h20m ago, run 20260330T033000Z-d20260329", "OK weekly-report:"}},
 		{"last run failed", twoJobs, []jobs.Entry{
 			entry("n1", "nightly", "2026-03-28", jobs.TriggerSchedule, 1, jobs.StatusSucceeded, h(29.5), 10*time.Minute, ""),
 			entry("n2", "nightly", "2026-03-29", jobs.TriggerSchedule, 3, jobs.StatusFailed, h(5.5), 10*time.Minute, "opt-out list unusable: file optouts.txt: older than max_age 7d"),
@@ -104,7 +114,7 @@ func TestStatus(t *testing.T) {
 			entry("n1", "nightly", "2026-03-28", jobs.TriggerSchedule, 1, jobs.StatusSucceeded, h(29.5), 10*time.Minute, ""),
 			entry("n2", "nightly", "2026-03-29", jobs.TriggerSchedule, 1, jobs.StatusRunning, h(0.25), 0, ""),
 			weeklyOK,
-		}, 0, []string{"OK nightly: last run (business date 2026-03-28) succeeded 29h20m ago, run run-2026-03-28; a run for 2026-03-29 is in progress (started 15m0s ago)"}},
+		}, 0, []string{"OK nightly: last run (business date 2026-03-28) succeeded 29h20m ago, run 20260329T033000Z-d20260328; a run for 2026-03-29 is in progress (started 15m0s ago)"}},
 		{"cancelled", twoJobs, []jobs.Entry{
 			entry("n1", "nightly", "2026-03-29", jobs.TriggerSchedule, 1, jobs.StatusCancelled, h(1), time.Minute, "context canceled"),
 			weeklyOK,
@@ -113,6 +123,13 @@ func TestStatus(t *testing.T) {
 			entry("m1", "nightly", "2026-03-29", jobs.TriggerManual, 1, jobs.StatusSucceeded, h(2), time.Minute, ""),
 		}, 0, []string{"OK nightly: last run (business date 2026-03-29) succeeded 1h59m ago"}},
 		{"no jobs, no runs", "", nil, 1, []string{"FAIL nightly: no finished run recorded"}},
+		// A run killed with SIGKILL never records its end: its age is from
+		// its start, not from the zero time (issue 16, finding 6).
+		{"abandoned", twoJobs, []jobs.Entry{
+			entry("n1", "nightly", "2026-03-28", jobs.TriggerSchedule, 1, jobs.StatusSucceeded, h(29.5), 10*time.Minute, ""),
+			abandoned(entry("n2", "nightly", "2026-03-29", jobs.TriggerSchedule, 1, jobs.StatusRunning, h(5.5), 0, "")),
+			weeklyOK,
+		}, 1, []string{"FAIL nightly: last run (business date 2026-03-29, attempt 1) abandoned: started 5h30m ago, its process gone"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,15 +153,26 @@ func TestStatusBadConfig(t *testing.T) {
 	}
 }
 
+// runsFixture is a ledger of five runs and a warehouse that keeps the run
+// of entry c, as CURRENT; the run of entry a was replaced or pruned.
 func runsFixture(t *testing.T) string {
 	at := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, time.UTC) }
-	return opsConfig(t, twoJobs,
+	cfg := opsConfig(t, twoJobs,
 		entry("a", "nightly", "2026-03-27", jobs.TriggerSchedule, 1, jobs.StatusSucceeded, at(28, 3, 30), 12*time.Minute+3*time.Second, ""),
 		entry("b", "nightly", "2026-03-28", jobs.TriggerSchedule, 1, jobs.StatusFailed, at(29, 2, 30), 40*time.Second, "warehouse locked by pid 4242 on host etl-1 (job nightly) since 2026-03-29T02:29:00Z"),
 		entry("c", "nightly", "2026-03-28", jobs.TriggerSchedule, 2, jobs.StatusSucceeded, at(29, 2, 32), 11*time.Minute, ""),
 		entry("d", "nightly", "2026-03-01", jobs.TriggerBackfill, 1, jobs.StatusFailed, at(29, 9, 0), 2*time.Hour+5*time.Minute, "feed gp: file gp.csv line 12: field nhs_number: fails modulus 11\nsecond line"),
 		entry("e", "weekly-report", "2026-03-29", jobs.TriggerManual, 1, jobs.StatusRunning, at(30, 8, 55), 0, ""),
 	)
+	wh := filepath.Join(filepath.Dir(cfg), "warehouse")
+	kept := warehouse.NewRunID(at(29, 2, 32), time.Date(2026, 3, 28, 0, 0, 0, 0, time.UTC))
+	if err := os.MkdirAll(filepath.Join(wh, "runs", kept), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(wh, "CURRENT"), []byte(kept+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 func TestRunsTable(t *testing.T) {
