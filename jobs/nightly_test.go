@@ -120,8 +120,14 @@ func TestPipelineCommitsAQueryableRun(t *testing.T) {
 	}
 	if demo.res.Report == "" {
 		t.Error("no report built")
-	} else if _, err := os.Stat(demo.res.Report); err != nil {
+	} else if b, err := os.ReadFile(demo.res.Report); err != nil {
 		t.Error(err)
+	} else if !bytes.Contains(b, []byte("always combines")) {
+		// auto's forecasts are the combination, and the report says so.
+		t.Error("the report's methods do not say that auto always combines")
+	}
+	if !demo.res.Published || demo.res.Current != demo.res.RunID {
+		t.Errorf("the first run: published %v, current %s; want it published", demo.res.Published, demo.res.Current)
 	}
 }
 

@@ -457,17 +457,21 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 	}
 	figs := []figure{{SVG: template.HTML(svg), Caption: caption, Data: data}}
 
-	// Seasonal profile: mean of each calendar month over the whole series.
-	full := r.d.history[key]
+	// Seasonal profile: mean of each calendar month over the series' last
+	// whole years.
+	years := seasonalYears(r.d.history[key])
 	var sum [12]int64
 	var n [12]int64
-	for _, p := range full {
+	for _, p := range years {
 		sum[p.Month.Month()-1] += p.Events
 		n[p.Month.Month()-1]++
 	}
 	means := make([]Cell, 12)
-	prof := &table{ID: id + "-seasonal", Caption: fmt.Sprintf("%s, %s: mean activity by calendar month, %s to %s", serviceName(svc), sc.name,
-		full[0].Month.Format("Jan 2006"), full[len(full)-1].Month.Format("Jan 2006")),
+	span := "too few months"
+	if len(years) > 0 {
+		span = years[0].Month.Format("Jan 2006") + " to " + years[len(years)-1].Month.Format("Jan 2006")
+	}
+	prof := &table{ID: id + "-seasonal", Caption: fmt.Sprintf("%s, %s: mean activity by calendar month, %s", serviceName(svc), sc.name, span),
 		Cols: []column{{"Month", "calendar_month", Label}, {"Mean per month", "mean_events", Count}}}
 	for m := range 12 {
 		if n[m] == 0 {
@@ -500,6 +504,14 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 	}
 	figs = append(figs, figure{SVG: template.HTML(svg), Caption: "Seasonal profile: mean activity in each calendar month.", Data: prof})
 	return figs, nil
+}
+
+// seasonalYears is the part of a monthly series the seasonal profile
+// averages: its last whole years, so that every calendar month is the mean
+// of the same number of months — all whole months, as the series are —
+// and a trend does not tilt the months seen once more than others.
+func seasonalYears(hist []point) []point {
+	return hist[len(hist)%12:]
 }
 
 // nullFigure publishes a nullable modelled figure times scale.
@@ -685,7 +697,7 @@ func (r *report) methodsSection() section {
 	m := r.d.manifest
 	sec := section{ID: "methods", Title: "Methods and provenance"}
 	sec.Paras = []string{
-		"Activity is counted by month of event for residents of each place, from the pseudonymised extracts of this run. Forecasts come from several models (seasonal naive, exponential smoothing, Theta, STL and combinations) fitted to each monthly series; the model with the best rolling-origin backtest is chosen. Intervals are the model's prediction intervals.",
+		"Activity is counted by month of event for residents of each place, from the pseudonymised extracts of this run; only whole months enter the series, the charts and the seasonal profiles: a month the feeds did not cover from its first day to its last is left out. " + methodText(r.chosenModels()),
 		fmt.Sprintf("Disclosure control: counts of 1 to %d are shown as *; other counts are rounded to the nearest %d; totals add up the rounded values (suppressed cells add nothing, and a total of only suppressed cells is suppressed); rates and percentages are computed from rounded counts and suppressed with their counts. Forecasts, intervals, accuracy measures and population estimates are modelled figures and are not rounded; in the CSV files their columns are named modelled_* and rates rate_*.", r.opts.SuppressMax, r.opts.RoundTo),
 	}
 	demo := "no"
@@ -707,6 +719,47 @@ func (r *report) methodsSection() section {
 	}
 	sec.Blocks = []block{{Table: prov}, {Table: in, Links: []link{{Href: "forecasts.csv", Text: "All forecasts, machine-readable (CSV)"}}}}
 	return sec
+}
+
+// chosenModels lists the models whose forecasts the run publishes (the
+// region's sums aside), sorted.
+func (r *report) chosenModels() []string {
+	seen := map[string]bool{}
+	for key, fc := range r.d.forecasts {
+		if level, _ := splitKey(key); level != "region" && len(fc) > 0 {
+			seen[fc[0].Model] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// modelNames are the forecast models as the methods text names them.
+var modelNames = map[string]string{
+	"combination": "the combination — the mean of the ETS, Theta and seasonal naive forecasts and of their interval limits",
+	"ets":         "exponential smoothing (ETS, the form chosen by AICc)",
+	"damped":      "damped-trend exponential smoothing (ETS)",
+	"theta":       "the Theta method",
+	"snaive":      "seasonal naive (the same month a year before)",
+	"naive":       "naive (the last month carried forward)",
+	"stl":         "a Fourier seasonal decomposition with ETS",
+}
+
+// methodText says how the published forecasts were made, from the models
+// the run actually chose: with forecast.method auto, every series' forecast
+// is the combination — auto never picks a model by its backtest.
+func methodText(models []string) string {
+	if len(models) == 0 {
+		return "This run has no forecasts."
+	}
+	var names []string
+	for _, m := range models {
+		names = append(names, cmp.Or(modelNames[m], m))
+	}
+	text := "Forecasts: every monthly series is forecast by " + strings.Join(names, "; or ") + "."
+	if slices.Equal(models, []string{"combination"}) {
+		text += " This is what forecast.method auto (the default) does for every series: it always combines, and does not pick a model by its backtest — in carecast's benchmarks (tourism and NHS England A&E series) the combination was more accurate than any single model and than choosing each series' best backtest."
+	}
+	return text + " ETS, Theta and seasonal naive are backtested beside it on rolling origins, and their scores are in forecast_accuracy; the demographic baseline (activity rates by age band and sex times the projected population) is shown beside the forecast and never chosen. Intervals are the prediction intervals of the forecast shown (for the combination, the mean of its members' limits)."
 }
 
 // forecastsTable is the machine-readable forecasts.csv: every chosen

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -597,5 +598,55 @@ func TestPrivacySection(t *testing.T) {
 				t.Errorf("%s lacks %q:\n%s", file, w, b)
 			}
 		}
+	}
+}
+
+// TestSeasonalYears: the seasonal profile averages the series' last whole
+// years, each calendar month the same number of times.
+func TestSeasonalYears(t *testing.T) {
+	start := time.Date(2022, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, months := range []int{47, 36, 25, 11} {
+		var hist []point
+		for i := range months {
+			hist = append(hist, point{Month: start.AddDate(0, i, 0), Events: int64(100 + i)})
+		}
+		got := seasonalYears(hist)
+		if len(got)%12 != 0 || len(got) != months/12*12 {
+			t.Errorf("%d months: %d used, want %d", months, len(got), months/12*12)
+		}
+		var n [12]int
+		for _, p := range got {
+			n[p.Month.Month()-1]++
+		}
+		for m := range n {
+			if n[m] != months/12 {
+				t.Errorf("%d months: %s used %d times, want %d", months, time.Month(m+1), n[m], months/12)
+			}
+		}
+		if len(got) > 0 && !got[len(got)-1].Month.Equal(hist[len(hist)-1].Month) {
+			t.Errorf("%d months: the profile ends %s, not with the series", months, got[len(got)-1].Month)
+		}
+	}
+}
+
+// TestMethodText: the methods text says what auto does — always the
+// combination — and never that the best backtest is chosen (issue 16,
+// finding 6); with another method it names that one.
+func TestMethodText(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(reportDir(t), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"best rolling-origin backtest is chosen", "best backtest is chosen"} {
+		if bytes.Contains(doc, []byte(bad)) {
+			t.Errorf("index.html says %q, which auto does not do", bad)
+		}
+	}
+	// The fixture's forecasts are ETS's.
+	if !bytes.Contains(doc, []byte("every monthly series is forecast by exponential smoothing")) || bytes.Contains(doc, []byte("always combines")) {
+		t.Error("index.html does not name the fixture's model, ETS")
+	}
+	if got := methodText([]string{"combination"}); !strings.Contains(got, "always combines") || !strings.Contains(got, "mean of the ETS, Theta and seasonal naive") {
+		t.Errorf("auto: %q", got)
 	}
 }

@@ -85,7 +85,7 @@ func TestBuildModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Models) != 10 || len(rep.Tests) == 0 {
+	if len(rep.Models) != 11 || len(rep.Tests) == 0 {
 		t.Fatalf("built %d models and ran %d tests", len(rep.Models), len(rep.Tests))
 	}
 	db := openRun(t, dir)
@@ -116,9 +116,12 @@ func TestBuildModels(t *testing.T) {
 		// 439 days from 2023-01-05 to 2024-03-18 for each of the 10 observed combinations.
 		{"daily zero-filled", "SELECT count(*) FROM activity_daily", strconv.Itoa(439 * 10)},
 		{"monthly zero-filled", "SELECT count(*) FROM activity_monthly", strconv.Itoa(15 * 10)},
-		// 9 place and 6 STP series, January 2023 to February 2024 (March is unfinished on 20 March).
-		{"monthly series", "SELECT count(*) || ' ' || max(month) FROM series_monthly", strconv.Itoa(15*14) + " 2024-02-01"},
-		// The week of Monday 18 March is unfinished on Wednesday 20 March.
+		// 7 place and 4 STP series of the acute feed's services, February
+		// 2023 (the data start on 5 January) to February 2024 (they end on
+		// 7 March); social care and GP have no whole month (TestSeriesWholePeriods).
+		{"monthly series", "SELECT count(*) || ' ' || min(month) || ' ' || max(month) FROM series_monthly", strconv.Itoa(11*13) + " 2023-02-01 2024-02-01"},
+		// The GP feed's last day is Monday 18 March: its last whole week
+		// starts on 11 March.
 		{"weekly series end", "SELECT max(week_start) FROM series_weekly", "2024-03-11"},
 		{"weekly iso", "SELECT DISTINCT iso_year || '-' || iso_week FROM activity_weekly WHERE week_start = DATE '2024-01-01'", "2024-1"},
 		{"weekly sum", "SELECT sum(events) FROM activity_weekly WHERE week_start = DATE '2024-02-05'", "3"},
@@ -294,8 +297,8 @@ func TestBuildModelsDataTestError(t *testing.T) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
-	if rep == nil || len(rep.Models) != 10 {
-		t.Errorf("report = %+v, want the 10 models built", rep)
+	if rep == nil || len(rep.Models) != 11 {
+		t.Errorf("report = %+v, want the 11 models built", rep)
 	}
 }
 
@@ -414,6 +417,45 @@ func TestBuildModelsOnThinRuns(t *testing.T) {
 			}
 			if rows["series_monthly"] != 0 || rows["series_weekly"] != 0 || rows["population"] == 0 || rows["data_quality"] == 0 {
 				t.Errorf("model rows %v", rows)
+			}
+		})
+	}
+}
+
+// TestSeriesWholePeriods: the forecasting series start at the first whole
+// period and end at the last whole one of the data each service's feeds
+// deliver — not at the first and last month with any event (issue 16,
+// finding 4). The fixture's acute feed runs from Thursday 5 January 2023
+// to Thursday 7 March 2024, its GP feed from Wednesday 14 February to
+// Monday 18 March 2024 and its social care feed holds one day; the business
+// date (2 April 2024) has finished March, which the data has not.
+func TestSeriesWholePeriods(t *testing.T) {
+	dir := makeRun(t)
+	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	db := openRun(t, dir)
+	for _, c := range []struct{ name, query, want string }{
+		// February 2023 to February 2024: 13 whole months of the acute feed.
+		{"monthly span", "SELECT min(month) || ' ' || max(month) || ' ' || count(DISTINCT month) FROM series_monthly", "2023-02-01 2024-02-01 13"},
+		// Every series spans the whole window, zero-filled.
+		{"monthly complete", "SELECT count(*) FROM (SELECT series_key FROM series_monthly GROUP BY 1 HAVING count(*) <> 13)", "0"},
+		// Mondays 9 January 2023 to 26 February 2024 (which ends on Sunday
+		// 3 March, before the acute feed's last day).
+		{"weekly span", "SELECT min(week_start) || ' ' || max(week_start) FROM series_weekly WHERE service = 'ae_attendance'", "2023-01-09 2024-02-26"},
+		// The GP feed has whole weeks (19 February to 11 March), no whole
+		// month; the one-day social care feed has neither.
+		{"gp weeks", "SELECT min(week_start) || ' ' || max(week_start) || ' ' || count(DISTINCT week_start) FROM series_weekly WHERE service = 'gp_appointment'", "2024-02-19 2024-03-11 4"},
+		{"no whole month", "SELECT count(*) FROM series_monthly WHERE service IN ('social_care_assessment', 'gp_appointment')", "0"},
+		{"no whole week", "SELECT count(*) FROM series_weekly WHERE service = 'social_care_assessment'", "0"},
+		// The partial months' events are not counted: January 2023's A&E
+		// attendance (5 January) and March 2024's (5 March).
+		{"partial months left out", "SELECT sum(events) FROM series_monthly WHERE series_key = 'stp/E54000054/ae_attendance'", "6"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			have := queryStrings(t, db, c.query)
+			if len(have) != 1 || have[0][0] != c.want {
+				t.Errorf("%s = %v, want %s", c.query, have, c.want)
 			}
 		})
 	}

@@ -1,5 +1,6 @@
 -- Complete weekly (ISO, Monday start) series for forecasting, as
--- series_monthly: a week not finished by the business date is left out.
+-- series_monthly: only weeks wholly inside the service's window of whole
+-- data (series_window) are kept.
 WITH series AS (
     SELECT 'place/' || lad_code || '/' || service AS series_key, 'place' AS level,
            stp_code, lad_code, service, week_start, sum(events) AS events
@@ -14,5 +15,6 @@ WITH series AS (
 )
 SELECT series_key, level, stp_code, lad_code, service, week_start, events::BIGINT AS events
 FROM series
-WHERE week_start + 6 <= (SELECT business_date FROM run_params)
+JOIN series_window w USING (service)
+WHERE week_start >= w.first_day AND week_start + 6 <= w.last_day
 ORDER BY series_key, week_start

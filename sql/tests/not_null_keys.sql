@@ -38,3 +38,7 @@ UNION ALL
 SELECT 'series_weekly', count(*) FROM series_weekly
 WHERE series_key IS NULL OR week_start IS NULL OR events IS NULL
 HAVING count(*) > 0
+UNION ALL
+SELECT 'series_window', count(*) FROM series_window
+WHERE service IS NULL OR first_day IS NULL OR last_day IS NULL
+HAVING count(*) > 0

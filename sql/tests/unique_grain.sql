@@ -52,3 +52,6 @@ FROM series_monthly GROUP BY series_key, month HAVING count(*) > 1
 UNION ALL
 SELECT 'series_weekly', concat_ws('/', series_key, week_start), count(*)
 FROM series_weekly GROUP BY series_key, week_start HAVING count(*) > 1
+UNION ALL
+SELECT 'series_window', service, count(*)
+FROM series_window GROUP BY service HAVING count(*) > 1
