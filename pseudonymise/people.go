@@ -2,15 +2,11 @@ package pseudonymise
 
 import (
 	"cmp"
-	"math/bits"
 	"slices"
 	"strings"
 
 	"github.com/yhcr/carecast/canonical"
 )
-
-// MaxFeeds is the most distinct feed names People tracks per person.
-const MaxFeeds = 64
 
 // noArea marks a residence not yet looked up; the other values below 0 say
 // why one looked up matched no area (generalise.go).
@@ -22,13 +18,13 @@ const unchecked = 0xff
 
 // People is the run's per-person state, merged across feeds by person key:
 // the only per-person memory of the run, kept compact (NHS-number keys as
-// integers, one small struct per person, feeds as a bit set). Identifiers
-// other than the key are not kept at all, and the postcode only until the
-// residence is looked up. Not safe for concurrent use.
+// integers, one small struct per person, the feeds a person is in as the
+// number of an interned set of feeds). Identifiers other than the key are
+// not kept at all, and the postcode only until the residence is looked up.
+// Not safe for concurrent use.
 type People struct {
 	idx   index[person]
-	feeds []string          // feed names; bit i of person.feeds is feeds[i]
-	joint map[uint64]string // comma-joined feed names by bit set
+	feeds feedSets
 	g     *Generaliser
 	stats Stats
 	rows  bool // Rows has pseudonymised the kept people
@@ -43,8 +39,8 @@ type person struct {
 	area         int32 // position in the geography's Areas; below 0 unknown (why: generalise.go), noArea not looked up
 	sex          canonical.Sex
 	hasNHS       bool
-	excluded     uint8 // position in reasons (0 is kept), or unchecked
-	feeds        uint64
+	excluded     uint8  // position in reasons (0 is kept), or unchecked
+	feeds        uint32 // the person's feeds: a set of People.feeds
 	practice     string
 	lsoa, postal string // residence as read, until looked up
 	id           Pseudonym
@@ -66,7 +62,7 @@ type Stats struct {
 
 // NewPeople returns an empty People.
 func NewPeople() *People {
-	return &People{idx: newIndex[person](), joint: map[uint64]string{}, practices: map[string]string{}}
+	return &People{idx: newIndex[person](), feeds: newFeedSets(), practices: map[string]string{}}
 }
 
 // SetGeneraliser lets People look up residence as people are added, so
@@ -78,20 +74,20 @@ func (p *People) SetGeneraliser(g *Generaliser) { p.g = g }
 // one person: the first known birth date, sex, death date, residence and
 // practice are kept, and disagreements are counted in Stats.
 func (p *People) Add(in *canonical.Person) {
-	bit := p.feedBit(in.Feed)
+	feed := p.feeds.feed(in.Feed)
 	i, ok := p.idx.find(in.Key)
 	if !ok {
 		p.stats.People++
 		i = p.idx.add(in.Key, person{
 			birth: in.BirthDate, death: in.DeathDate, area: noArea, sex: in.Sex,
-			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: bit, practice: p.practice(in.Practice),
+			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: p.feeds.with(0, feed), practice: p.practice(in.Practice),
 			lsoa: in.LSOA, postal: in.Postcode,
 		})
 		p.locate(p.idx.at(i))
 		return
 	}
 	x := p.idx.at(i)
-	x.feeds |= bit
+	x.feeds = p.feeds.with(x.feeds, feed)
 	x.hasNHS = x.hasNHS || in.HasNHSNumber
 	switch {
 	case !x.birth.Valid():
@@ -149,18 +145,6 @@ func (p *People) locate(x *person) {
 	x.lsoa, x.postal = "", ""
 }
 
-func (p *People) feedBit(feed string) uint64 {
-	i := slices.Index(p.feeds, feed)
-	if i < 0 {
-		if len(p.feeds) == MaxFeeds {
-			return 0
-		}
-		i = len(p.feeds)
-		p.feeds = append(p.feeds, feed)
-	}
-	return 1 << i
-}
-
 // Person returns the birth and death dates of a person; it satisfies
 // transforms.PersonIndex.
 func (p *People) Person(key string) (birth, death canonical.Date, ok bool) {
@@ -210,7 +194,7 @@ type OptOutCount struct {
 func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
 	type group struct {
 		reason uint8
-		feed   int
+		feed   uint32
 		lad    string
 	}
 	if o == nil {
@@ -226,8 +210,8 @@ func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
 		}
 		p.locate(x)
 		lad := p.g.place(x.area).lad
-		for f := x.feeds; f != 0; f &= f - 1 {
-			counts[group{r, bits.TrailingZeros64(f), lad}]++
+		for _, f := range p.feeds.members(x.feeds) {
+			counts[group{r, f, lad}]++
 		}
 	}
 	for n, i := range p.idx.nhs {
@@ -270,7 +254,7 @@ func (p *People) ApplyOptOuts(o *OptOuts, enabled bool) []OptOutCount {
 	}
 	out := make([]OptOutCount, 0, len(counts))
 	for g, n := range counts {
-		out = append(out, OptOutCount{Reason: reasons[g.reason], Feed: p.feeds[g.feed], LAD: g.lad, People: n})
+		out = append(out, OptOutCount{Reason: reasons[g.reason], Feed: p.feeds.names[g.feed], LAD: g.lad, People: n})
 	}
 	slices.SortFunc(out, func(a, b OptOutCount) int {
 		return cmp.Or(cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Feed, b.Feed), cmp.Compare(a.LAD, b.LAD))
@@ -337,7 +321,7 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		row = PersonRow{
 			ID: x.id, Sex: x.sex.String(), Age: int16(age), AgeBand: AgeBand(age),
 			LSOA: pl.lsoa, LAD: pl.lad, LADName: pl.ladName, STP: pl.stp, STPName: pl.stpName,
-			Practice: x.practice, DeathMonth: canonical.NoDate, Feeds: p.feedNames(x.feeds),
+			Practice: x.practice, DeathMonth: canonical.NoDate, Feeds: p.feeds.joined(x.feeds),
 		}
 		if x.death.Valid() {
 			row.DeathMonth = x.death.MonthStart()
@@ -347,19 +331,6 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		}
 	}
 	return nil
-}
-
-func (p *People) feedNames(set uint64) string {
-	if s, ok := p.joint[set]; ok {
-		return s
-	}
-	var names []string
-	for f := set; f != 0; f &= f - 1 {
-		names = append(names, p.feeds[bits.TrailingZeros64(f)])
-	}
-	s := strings.Join(names, ",")
-	p.joint[set] = s
-	return s
 }
 
 // Event fills row with the pseudonymised, generalised form of e, without

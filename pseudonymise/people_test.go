@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -411,5 +412,62 @@ func TestUnplacedReasons(t *testing.T) {
 				t.Errorf("stats\n got %+v\nwant %+v", st, tt.want)
 			}
 		})
+	}
+}
+
+// TestManyFeeds: a person is tracked in every feed they appear in, however
+// many feeds the partnership has: beyond 64 feeds none is silently dropped
+// from the person's feeds or from the opt-out counts (issue 16, finding 6).
+func TestManyFeeds(t *testing.T) {
+	p := NewPeople()
+	p.SetGeneraliser(NewGeneraliser(yorkshire(t), nil))
+	const feeds = 100
+	feed := func(i int) string { return fmt.Sprintf("feed%03d", i) }
+	// Person A in every feed; person B (opted out) in feeds 70 and 99 only;
+	// person C in feeds 3 and 80, added in that order and again.
+	for i := range feeds {
+		p.Add(&canonical.Person{Feed: feed(i), Key: "9990000018", HasNHSNumber: true, LSOA: "E01011092", DeathDate: canonical.NoDate})
+	}
+	for _, i := range []int{70, 99} {
+		p.Add(&canonical.Person{Feed: feed(i), Key: "9990000026", HasNHSNumber: true, LSOA: "E01011092", DeathDate: canonical.NoDate})
+	}
+	for _, i := range []int{80, 3, 80, 3} {
+		p.Add(&canonical.Person{Feed: feed(i), Key: "9990000034", HasNHSNumber: true, LSOA: "E01011092", DeathDate: canonical.NoDate})
+	}
+	deny := filepath.Join(t.TempDir(), "deny.txt")
+	if err := os.WriteFile(deny, []byte("9990000026\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := LoadOptOuts(config.OptOuts{NationalDenyList: &config.ListFile{Path: deny}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := p.ApplyOptOuts(o, true)
+	var optedFeeds []string
+	for _, c := range counts {
+		optedFeeds = append(optedFeeds, c.Feed)
+	}
+	if want := []string{feed(70), feed(99)}; !slices.Equal(optedFeeds, want) {
+		t.Errorf("opt-outs counted in feeds %v, want %v", optedFeeds, want)
+	}
+	rows := map[int]string{}
+	n := 0
+	err = p.Rows(NewPseudonymiser(DemoKey()), nil, canonical.MakeDate(2024, 1, 1), func(r *PersonRow) error {
+		rows[n] = r.Feeds
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for i := range feeds {
+		all = append(all, feed(i))
+	}
+	if got, want := rows[0], strings.Join(all, ","); got != want {
+		t.Errorf("person in %d feeds: feeds %q, want all %d", feeds, got, feeds)
+	}
+	if got, want := rows[1], feed(3)+","+feed(80); got != want {
+		t.Errorf("person in two feeds: feeds %q, want %q", got, want)
 	}
 }
