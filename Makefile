@@ -20,7 +20,7 @@ run: build
 	./$(BIN) run $(ARGS)
 
 test: lint
-	$(GO) test -tags '$(TAGS)' -count=1 ./...
+	$(GO) test -tags '$(TAGS)' -count=1 -timeout 30m ./...
 
 lint:
 	@out=$$(find . -name '*.go' -not -path './out/*' -not -path './bench/out/*' | xargs gofmt -l); \

@@ -336,6 +336,10 @@ func (r *report) activitySection(sc scope) (section, error) {
 	sec := section{ID: "activity", Title: "Activity and forecasts"}
 	t := &table{ID: sc.id() + "-summary", Caption: "Activity in the last 12 months and the forecast of the next 12, by service", Cols: summaryCols, Note: rangeNote}
 	services := r.services()
+	if len(r.d.history) == 0 {
+		sec.Paras = []string{"This run's feeds cover no whole month yet: there are no monthly series, charts or forecasts. Series hold whole months only, so that a month the feeds cover in part is not read as a fall."}
+		return sec, nil
+	}
 	if sc.level == "region" {
 		sec.Paras = []string{"Activity of the region's residents by STP/ICB and service. The region's forecast is the sum of its STPs' forecasts: its range in the table adds up theirs, and its charts show no interval, since intervals do not add up. Each STP/ICB and place has its own page with its intervals."}
 		for _, svc := range services {

@@ -417,6 +417,30 @@ func TestLegalBasisAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A run whose feeds cover no whole month has empty series, and still
+	// its report, which says so.
+	seriesPath := filepath.Join(runDir, "models", "series_monthly.parquet")
+	if err := os.Rename(seriesPath, seriesPath+".full"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(fmt.Sprintf("COPY (SELECT * FROM read_parquet('%s') WHERE false) TO '%s' (FORMAT parquet)", seriesPath+".full", seriesPath)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(fcPath, fcPath+".kept"); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	if idx, err := Build(context.Background(), runDir, empty, Options{}); err != nil {
+		t.Errorf("Build of a run with no whole month: %v", err)
+	} else if b, _ := os.ReadFile(idx); !bytes.Contains(b, []byte("cover no whole month")) {
+		t.Error("the report of a run with no whole month does not say so")
+	}
+	for _, mv := range [][2]string{{seriesPath + ".full", seriesPath}, {fcPath + ".kept", fcPath}} {
+		if err := os.Rename(mv[0], mv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// A run built without forecasts still has a report.
 	for _, name := range []string{"forecasts", "forecast_accuracy"} {
 		if err := os.Remove(filepath.Join(runDir, "models", name+".parquet")); err != nil {
