@@ -110,10 +110,11 @@ func (p *pipeline) forecastAndReport(ctx context.Context, run *warehouse.Run, m 
 	}
 	err := p.timed("report", func() error {
 		_, err := reports.Build(ctx, run.Dir(), filepath.Join(run.Dir(), "report"), reports.Options{
-			Title:       p.cfg.Report.Title,
-			SuppressMax: p.cfg.Report.SuppressMax,
-			RoundTo:     p.cfg.Report.RoundTo,
-			Log:         p.log,
+			Title:        p.cfg.Report.Title,
+			SuppressMax:  p.cfg.Report.SuppressMax,
+			RoundTo:      p.cfg.Report.RoundTo,
+			ChangePoints: reports.ChangePoints(p.cfg.Report.ChangePoints),
+			Log:          p.log,
 		})
 		return err
 	})

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -37,7 +38,9 @@ type Options struct {
 	// tracked against what then happened. By default it is the folder
 	// holding runDir, or the warehouse's runs/ when runDir is being staged.
 	Runs string
-	Log  *slog.Logger
+	// ChangePoints are the months from which SPC limits are recalculated.
+	ChangePoints []ChangePoint
+	Log          *slog.Logger
 }
 
 // ErrNoSeries reports a run without the series_monthly model: not a
@@ -129,6 +132,8 @@ type page struct {
 	SuppressMax, RoundTo                       int
 	Nav                                        []link
 	CSS                                        template.CSS
+	// AllFigures is the page's Excel-friendly CSV of every figure on it.
+	AllFigures string
 }
 
 type link struct {
@@ -143,17 +148,25 @@ type section struct {
 }
 
 type block struct {
-	Heading string
-	Paras   []string
-	Figures []figure
-	Table   *table
-	Links   []link
+	ID        string // anchor of the block, for key messages' evidence links
+	Heading   string
+	Paras     []string
+	Messages  []keyMessage
+	Variation []variationItem
+	Figures   []figure
+	Table     *table
+	Links     []link
 }
 
 type figure struct {
+	ID      string // anchor, for evidence links
 	SVG     template.HTML
 	Caption string
-	Data    *table
+	Legend  []legendItem // drawn by the page, outside the plot
+	// Icon and IconText: an SPC chart's variation icon of the latest month.
+	Icon     template.HTML
+	IconText string
+	Data     *table
 }
 
 func (r *report) write(p *page, outDir string) error {
@@ -166,19 +179,14 @@ func (r *report) write(p *page, outDir string) error {
 	p.SuppressMax, p.RoundTo = r.opts.SuppressMax, r.opts.RoundTo
 	p.Nav = r.nav()
 	p.CSS = template.CSS(styleCSS)
-	for _, s := range p.Sections {
-		for _, b := range s.Blocks {
-			if b.Table != nil {
-				if err := b.Table.writeCSV(filepath.Join(outDir, b.Table.CSVPath())); err != nil {
-					return err
-				}
-			}
-			for _, f := range b.Figures {
-				if err := f.Data.writeCSV(filepath.Join(outDir, f.Data.CSVPath())); err != nil {
-					return err
-				}
-			}
+	for _, t := range p.tables() {
+		if err := t.writeCSV(filepath.Join(outDir, t.CSVPath())); err != nil {
+			return err
 		}
+	}
+	p.AllFigures = "csv/" + strings.TrimSuffix(p.File, ".html") + "-all-figures.csv"
+	if err := p.writeAllFigures(filepath.Join(outDir, p.AllFigures)); err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := pageTmpl.Execute(&buf, p); err != nil {

@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/yhcr/carecast/internal/spc"
 )
 
 // NHS identity colours.
@@ -74,9 +76,7 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 		}
 		l.Color, l.Width, l.Dashes = nhsDarkBlue, vg.Points(1.5), []vg.Length{vg.Points(4), vg.Points(2)}
 		p.Add(l)
-		p.Legend.Add("forecast", l)
 	}
-	var first *plotter.Line
 	for _, seg := range segments(hist, shown) {
 		l, err := plotter.NewLine(seg)
 		if err != nil {
@@ -84,18 +84,9 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 		}
 		l.Color, l.Width = nhsBlue, vg.Points(1.5)
 		p.Add(l)
-		if first == nil {
-			first = l
-		}
 	}
-	if first != nil {
-		p.Legend.Add("activity", first)
-	}
-	if bands {
-		p.Legend.Add("80 % interval", &plotter.Polygon{Color: band80})
-		p.Legend.Add("95 % interval", &plotter.Polygon{Color: band95})
-	}
-	p.Legend.Top, p.Legend.Left = true, true
+	// The legend is the page's, below the chart (forecastLegend): drawn
+	// inside the plot it sat on the lines.
 	ymax := 0.0
 	for _, c := range shown {
 		if c.Shown() {
@@ -108,8 +99,129 @@ func forecastChart(title string, hist []time.Time, shown []Cell, fc []forecastPo
 			ymax = math.Max(ymax, f.Hi95)
 		}
 	}
-	p.Y.Max = ymax * 1.35 // headroom for the legend
+	p.Y.Max = ymax * 1.05
+	if len(hist) > 0 {
+		end := hist[len(hist)-1]
+		if len(fc) > 0 {
+			end = fc[len(fc)-1].Period
+		}
+		padMonths(p, hist[0], end)
+	}
 	return p, nil
+}
+
+// legendItem is one entry of a chart's legend, drawn by the page outside
+// the plot: a swatch of the given style and its label.
+type legendItem struct {
+	Style string // CSS class of the swatch: line, dash, band80, band95, dot, dot-special, mean, limit
+	Label string
+}
+
+// forecastLegend is the legend of forecastChart.
+func forecastLegend(forecast, bands bool) []legendItem {
+	items := []legendItem{{"line", "Activity (published monthly count)"}}
+	if forecast {
+		items = append(items, legendItem{"dash", "Forecast"})
+	}
+	if bands {
+		items = append(items, legendItem{"band80", "80 % interval"}, legendItem{"band95", "95 % interval"})
+	}
+	return items
+}
+
+// spcLegend is the legend of spcChart.
+var spcLegend = []legendItem{
+	{"dot", "Month, common-cause variation"},
+	{"dot-special", "Month, special-cause variation"},
+	{"mean", "Mean"},
+	{"limit", "Natural process limits"},
+}
+
+// MDC colours: grey for common cause, purple for special cause of a
+// measure with no better direction.
+var (
+	spcGrey   = color.RGBA{0x60, 0x60, 0x60, 0xff}
+	spcPurple = color.RGBA{0x70, 0x30, 0xA0, 0xff}
+)
+
+// spcChart draws an XmR chart: the months as dots joined by a thin line,
+// special causes in purple, the mean and the process limits of each phase.
+func spcChart(title string, months []time.Time, c *spc.Chart) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = "per month"
+	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2006"}
+	p.Add(plotter.NewGrid())
+	pts := make(plotter.XYs, len(c.Points))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, pt := range c.Points {
+		pts[i] = plotter.XY{X: unix(months[i]), Y: pt.Value}
+		lo = math.Min(lo, math.Min(pt.Value, math.Max(pt.Lower, 0)))
+		hi = math.Max(hi, math.Max(pt.Value, pt.Upper))
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	line.Color, line.Width = spcGrey, vg.Points(0.75)
+	p.Add(line)
+	// Mean and limits, a segment per phase.
+	for start := 0; start < len(c.Points); {
+		end := start
+		for end+1 < len(c.Points) && c.Points[end+1].Phase == c.Points[start].Phase {
+			end++
+		}
+		x0, x1 := unix(months[start]), unix(months[end])
+		ph := c.Points[start]
+		for _, l := range []struct {
+			y      float64
+			dashed bool
+		}{{ph.Mean, false}, {ph.Upper, true}, {math.Max(ph.Lower, 0), true}} {
+			seg, err := plotter.NewLine(plotter.XYs{{X: x0, Y: l.y}, {X: x1, Y: l.y}})
+			if err != nil {
+				return nil, err
+			}
+			seg.Color, seg.Width = nhsDarkBlue, vg.Points(1)
+			if l.dashed {
+				seg.Color, seg.Dashes = nhsGrey, []vg.Length{vg.Points(4), vg.Points(3)}
+			}
+			p.Add(seg)
+		}
+		start = end + 1
+	}
+	for _, special := range []bool{false, true} {
+		var xy plotter.XYs
+		for i, pt := range c.Points {
+			if pt.Special() == special {
+				xy = append(xy, pts[i])
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			return nil, err
+		}
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		sc.GlyphStyle.Radius = vg.Points(2.5)
+		sc.GlyphStyle.Color = spcGrey
+		if special {
+			sc.GlyphStyle.Color, sc.GlyphStyle.Radius = spcPurple, vg.Points(3)
+		}
+		p.Add(sc)
+	}
+	pad := (hi - lo) * 0.08
+	p.Y.Min, p.Y.Max = math.Max(lo-pad, 0), hi+pad
+	padMonths(p, months[0], months[len(months)-1])
+	return p, nil
+}
+
+// padMonths widens a time axis by half a month before the first month and
+// two after the last, so that the end points and a tick label centred on
+// the last months ("Oct 2025") are not cut at the chart's edge.
+func padMonths(p *plot.Plot, first, last time.Time) {
+	p.X.Min, p.X.Max = unix(first.AddDate(0, 0, -15)), unix(last.AddDate(0, 2, 0))
 }
 
 // segments splits a published series at its suppressed months.

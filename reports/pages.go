@@ -238,22 +238,31 @@ func (r *report) pages() []*page {
 }
 
 func (r *report) fill(p *page, sc scope) error {
+	// What the run could not show comes first, then the key messages —
+	// what a board reads before anything else —, then variation, activity
+	// and forecasts, the scenarios, and the detail.
 	if sc.level == "region" {
 		if n, ok := r.noticeSection(); ok {
 			p.Sections = append(p.Sections, n)
 		}
 	}
+	p.Sections = append(p.Sections, r.keyMessagesSection(sc))
 	if len(r.d.history) > 0 {
+		variation, err := r.spcSection(sc)
+		if err != nil {
+			return err
+		}
 		act, err := r.activitySection(sc)
 		if err != nil {
 			return err
 		}
-		p.Sections = append(p.Sections, act, r.accuracySection(sc), r.indicatorsSection(sc))
+		p.Sections = append(p.Sections, variation, act)
 		if sec, ok, err := r.scenarioSection(sc); err != nil {
 			return err
 		} else if ok {
 			p.Sections = append(p.Sections, sec)
 		}
+		p.Sections = append(p.Sections, r.accuracySection(sc), r.indicatorsSection(sc))
 	}
 	if sc.level == "region" {
 		p.Sections = append(p.Sections, r.governanceSection(), r.privacySection(), r.methodsSection())
@@ -336,32 +345,21 @@ func (r *report) activitySection(sc scope) (section, error) {
 	sec := section{ID: "activity", Title: "Activity and forecasts"}
 	t := &table{ID: sc.id() + "-summary", Caption: "Activity in the last 12 months and the forecast of the next 12, by service", Cols: summaryCols, Note: rangeNote}
 	services := r.services()
-	if len(r.d.history) == 0 {
-		sec.Paras = []string{"This run's feeds cover no whole month yet: there are no monthly series, charts or forecasts. Series hold whole months only, so that a month the feeds cover in part is not read as a fall."}
-		return sec, nil
-	}
 	if sc.level == "region" {
 		sec.Paras = []string{"Activity of the region's residents by STP/ICB and service. The region's forecast is the sum of its STPs' forecasts: its range in the table adds up theirs, and its charts show no interval, since intervals do not add up. Each STP/ICB and place has its own page with its intervals."}
 		for _, svc := range services {
-			var lasts []Cell
-			var next, lo, hi float64
-			var rows [][]Cell
+			rs := r.regionSummary(svc)
+			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of STPs"), rs.last,
+				rs.next, ModelledFigure(rs.nextLo, 0), ModelledFigure(rs.nextHi, 0), rs.change, r.baseline("")})
 			for _, s := range r.stps() {
 				key := seriesKey(s, svc)
 				if _, ok := r.d.history[key]; !ok {
 					continue
 				}
 				sm := r.summarise(key)
-				lasts = append(lasts, sm.last)
-				next, lo, hi = next+sm.nextMean, lo+sm.nextLo, hi+sm.nextHi
-				rows = append(rows, []Cell{Text(s.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change, r.baseline(key)})
+				t.Rows = append(t.Rows, []Cell{Text(s.name), Text(serviceName(svc)), sm.model, sm.last, sm.next, sm.lo80, sm.hi80, sm.change, r.baseline(key)})
 			}
-			total := r.dc.Total(lasts)
-			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of STPs"), total,
-				ModelledFigure(next, 0), ModelledFigure(lo, 0), ModelledFigure(hi, 0), r.change(total, next), r.baseline("")})
-			t.Rows = append(t.Rows, rows...)
 		}
-		sec.Blocks = []block{{Table: t}}
 		for _, svc := range services {
 			key := seriesKey(sc, svc)
 			if _, ok := r.d.history[key]; !ok {
@@ -371,12 +369,12 @@ func (r *report) activitySection(sc scope) (section, error) {
 			if err != nil {
 				return sec, err
 			}
-			sec.Blocks = append(sec.Blocks, block{Heading: serviceName(svc), Figures: figs})
+			sec.Blocks = append(sec.Blocks, block{ID: sc.id() + "-" + svc + "-forecast", Heading: serviceName(svc), Figures: figs})
 		}
+		sec.Blocks = append(sec.Blocks, block{Heading: "All services and STPs/ICBs", Table: t})
 		return sec, nil
 	}
 	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the chosen model (by default the combination of ETS, Theta and seasonal naive, the most accurate in carecast's benchmarks) and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
-	sec.Blocks = append(sec.Blocks, block{Table: t})
 	for _, svc := range services {
 		key := seriesKey(sc, svc)
 		if _, ok := r.d.history[key]; !ok {
@@ -388,8 +386,9 @@ func (r *report) activitySection(sc scope) (section, error) {
 		if err != nil {
 			return sec, err
 		}
-		sec.Blocks = append(sec.Blocks, block{Heading: serviceName(svc), Figures: figs})
+		sec.Blocks = append(sec.Blocks, block{ID: sc.id() + "-" + svc + "-forecast", Heading: serviceName(svc), Figures: figs})
 	}
+	sec.Blocks = append(sec.Blocks, block{Heading: "All services", Table: t})
 	return sec, nil
 }
 
@@ -459,7 +458,8 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 	case len(fc) > 0:
 		caption = "History and forecast (dashed). Shaded: 80 % (darker) and 95 % intervals. Gaps: suppressed months."
 	}
-	figs := []figure{{SVG: template.HTML(svg), Caption: caption, Data: data}}
+	figs := []figure{{SVG: template.HTML(svg), Caption: caption, Data: data,
+		Legend: forecastLegend(len(fc) > 0, len(fc) > 0 && !math.IsNaN(fc[0].Lo80))}}
 
 	// Seasonal profile: mean of each calendar month over the series' last
 	// whole years.
@@ -506,7 +506,8 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 	if err != nil {
 		return nil, err
 	}
-	figs = append(figs, figure{SVG: template.HTML(svg), Caption: "Seasonal profile: mean activity in each calendar month.", Data: prof})
+	figs = append(figs, figure{SVG: template.HTML(svg), Caption: "Seasonal profile: mean activity in each calendar month.", Data: prof,
+		Legend: []legendItem{{"bar", "Mean activity in the calendar month, last whole years"}}})
 	return figs, nil
 }
 

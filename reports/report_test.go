@@ -175,6 +175,20 @@ func checkPublishedCounts(t *testing.T, dir string) (checked, suppressed int) {
 		if err != nil || len(recs) == 0 {
 			t.Fatalf("%s: %v", path, err)
 		}
+		if strings.HasSuffix(path, "-all-figures.csv") {
+			// One figure a line: the kind column says which are counts.
+			for _, rec := range recs[1:] {
+				if rec[7] != "count" {
+					continue
+				}
+				if valid, num := checkCount(rec[6]); !valid {
+					t.Errorf("%s: %s, %s: published count %q", filepath.Base(path), rec[2], rec[5], rec[6])
+				} else if num {
+					checked++
+				}
+			}
+			continue
+		}
 		for _, rec := range recs[1:] {
 			for i, v := range rec {
 				name := recs[0][i]
@@ -198,16 +212,18 @@ func checkPublishedCounts(t *testing.T, dir string) (checked, suppressed int) {
 // loaded from outside, every chart has a text alternative and a table of
 // its numbers, tables are semantic, and the DEMO banner is there.
 func TestHTMLStructure(t *testing.T) {
-	charts := checkStructure(t, reportDir(t))
-	// The region, 2 STPs and 4 places, 8 services, 2 charts each.
-	if want := 7 * 8 * 2; charts != want {
-		t.Errorf("%d charts, want %d", charts, want)
+	charts, spcCharts := checkStructure(t, reportDir(t))
+	// The region, 2 STPs and 4 places, 8 services, 2 charts each (history
+	// and forecast, seasonal profile), and an SPC chart for each series
+	// with enough published months.
+	if want := 7 * 8 * 2; charts-spcCharts != want || spcCharts == 0 {
+		t.Errorf("%d charts and %d SPC charts, want %d and some", charts-spcCharts, spcCharts, want)
 	}
 }
 
 // checkStructure checks the pages of the report in dir and returns the
-// number of charts in them.
-func checkStructure(t *testing.T, dir string) (charts int) {
+// number of charts in them, and of those the SPC charts.
+func checkStructure(t *testing.T, dir string) (charts, spcCharts int) {
 	t.Helper()
 	ids := map[string]map[string]bool{} // page → ids
 	docs := map[string]*html.Node{}
@@ -233,8 +249,15 @@ func checkStructure(t *testing.T, dir string) (charts int) {
 			if c, _ := attr(n, "class"); c == "demo" && strings.Contains(text(n), "DEMO") {
 				demo = true
 			}
-			switch n.DataAtom {
-			case atom.Script, atom.Link, atom.Iframe, atom.Img, atom.Object:
+			switch href, _ := attr(n, "href"); n.DataAtom {
+			case atom.Link:
+				// Only the empty icon, which stops browsers asking for
+				// favicon.ico.
+				if rel, _ := attr(n, "rel"); rel != "icon" || href != "data:," {
+					t.Errorf("%s: <link rel=%q href=%q>: the report must be self-contained", name, rel, href)
+				}
+				continue
+			case atom.Script, atom.Iframe, atom.Img, atom.Object:
 				t.Errorf("%s: <%s> element: the report must be self-contained", name, n.Data)
 			}
 			if src, ok := attr(n, "src"); ok {
@@ -245,7 +268,17 @@ func checkStructure(t *testing.T, dir string) (charts int) {
 			}
 			switch n.DataAtom {
 			case atom.Svg:
+				if hidden, _ := attr(n, "aria-hidden"); hidden == "true" {
+					// A variation icon: its text stands beside it.
+					if c, _ := attr(n, "class"); !strings.HasPrefix(c, "spc-icon") || n.Parent == nil || strings.TrimSpace(text(n.Parent)) == "" {
+						t.Errorf("%s: hidden svg %q without its text beside it", name, c)
+					}
+					continue
+				}
 				charts++
+				if id, _ := attr(n, "aria-labelledby"); strings.HasSuffix(strings.Fields(id + " x")[0], "-spc-chart-t") {
+					spcCharts++
+				}
 				checkChart(t, name, n, ids[name])
 			case atom.Table:
 				checkTable(t, name, n)
@@ -255,7 +288,7 @@ func checkStructure(t *testing.T, dir string) (charts int) {
 			t.Errorf("%s: no DEMO banner", name)
 		}
 	}
-	return charts
+	return charts, spcCharts
 }
 
 func checkLink(t *testing.T, dir, page, href string, ids map[string]map[string]bool) {
@@ -432,8 +465,8 @@ func TestLegalBasisAndErrors(t *testing.T) {
 	empty := t.TempDir()
 	if idx, err := Build(context.Background(), runDir, empty, Options{}); err != nil {
 		t.Errorf("Build of a run with no whole month: %v", err)
-	} else if b, _ := os.ReadFile(idx); !bytes.Contains(b, []byte("cover no whole month")) {
-		t.Error("the report of a run with no whole month does not say so")
+	} else if b, _ := os.ReadFile(idx); !bytes.Contains(b, []byte(`<section id="notice"`)) || !bytes.Contains(b, []byte(`<a href="#notice">`)) {
+		t.Error("the report of a run with no whole month does not say what it could not show, first among its key messages")
 	}
 	for _, mv := range [][2]string{{seriesPath + ".full", seriesPath}, {fcPath + ".kept", fcPath}} {
 		if err := os.Rename(mv[0], mv[1]); err != nil {

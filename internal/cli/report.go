@@ -48,10 +48,11 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 		out = filepath.Join(runDir, "report")
 	}
 	index, err := reports.Build(ctx, runDir, out, reports.Options{
-		Title:       cfg.Report.Title,
-		SuppressMax: cfg.Report.SuppressMax,
-		RoundTo:     cfg.Report.RoundTo,
-		Log:         env.Log,
+		Title:        cfg.Report.Title,
+		SuppressMax:  cfg.Report.SuppressMax,
+		RoundTo:      cfg.Report.RoundTo,
+		ChangePoints: reports.ChangePoints(cfg.Report.ChangePoints),
+		Log:          env.Log,
 	})
 	if err != nil {
 		return err

@@ -294,6 +294,21 @@ type Report struct {
 	// RoundTo: other counts are rounded to the nearest RoundTo.
 	RoundTo int    `yaml:"round_to"`
 	Title   string `yaml:"title"`
+	// ChangePoints are months from which the SPC charts' limits are
+	// recalculated (a known change to the process, such as the pandemic).
+	ChangePoints []ChangePoint `yaml:"change_points"`
+}
+
+// ChangePoint is a declared change to the process measured.
+type ChangePoint struct {
+	Month string `yaml:"month"` // YYYY-MM: the first month of the new process
+	Label string `yaml:"label"`
+}
+
+// Time is the first day of the change point's month.
+func (c ChangePoint) Time() time.Time {
+	t, _ := time.Parse("2006-01", c.Month) // checked by Validate
+	return t
 }
 
 // Schedule configures `carecast schedule`.
@@ -386,9 +401,13 @@ func defaults() *Config {
 		}},
 		Pseudonymise: Pseudonymise{Flow: "population-health"},
 		Forecast:     Forecast{Method: "auto", HorizonMonths: 24, HorizonWeeks: 104, BacktestOrigins: 3},
-		Report:       Report{SuppressMax: 7, RoundTo: 5, Title: "Yorkshire & Humber population health: demand and forecasts"},
-		Schedule:     Schedule{Location: "Europe/London"},
-		Log:          Log{Format: "auto", Level: "info"},
+		Report: Report{SuppressMax: 7, RoundTo: 5, Title: "Yorkshire & Humber population health: demand and forecasts",
+			ChangePoints: []ChangePoint{
+				{Month: "2020-03", Label: "COVID-19: the first national lockdown"},
+				{Month: "2021-07", Label: "COVID-19: most restrictions end in England"},
+			}},
+		Schedule: Schedule{Location: "Europe/London"},
+		Log:      Log{Format: "auto", Level: "info"},
 		// LockTimeout 0: do not wait for another run.
 	}
 }
@@ -620,6 +639,21 @@ func (c *Config) Validate() error {
 	}
 	if c.Report.RoundTo < 1 {
 		bad("report.round_to", "must be 1 or more")
+	}
+	var prev time.Time
+	for i, cp := range c.Report.ChangePoints {
+		field := fmt.Sprintf("report.change_points[%d]", i)
+		t, err := time.Parse("2006-01", cp.Month)
+		switch {
+		case err != nil:
+			bad(field+".month", "must be a month, YYYY-MM, not %q", cp.Month)
+		case i > 0 && !t.After(prev):
+			bad(field+".month", "must come after the change point before it")
+		}
+		prev = t
+		if strings.TrimSpace(cp.Label) == "" {
+			bad(field+".label", "required: the charts name the change")
+		}
 	}
 	if c.Schedule.Location == "" {
 		bad("schedule.location", "must not be empty (e.g. Europe/London)")

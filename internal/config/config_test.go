@@ -101,6 +101,7 @@ func TestExplicitZero(t *testing.T) {
 		{"forecast.workers", "forecast:\n  workers: 0\n", func(c *Config) bool { return c.Forecast.Workers == 0 }},
 		{"report.enabled", "report:\n  enabled: false\n", func(c *Config) bool { return !c.ReportEnabled() }},
 		{"report.suppress_max", "report:\n  suppress_max: 0\n", func(c *Config) bool { return c.Report.SuppressMax == 0 }},
+		{"report.change_points", "report:\n  change_points: []\n", func(c *Config) bool { return len(c.Report.ChangePoints) == 0 }},
 		{"schedule.jobs[0].retries", job + "      retries: 0\n", func(c *Config) bool { return c.Schedule.Jobs[0].Retries == 0 }},
 		{"schedule.jobs[0].retry_backoff", job + "      retry_backoff: 0s\n", func(c *Config) bool { return c.Schedule.Jobs[0].RetryBackoff == 0 }},
 		// No scenarios at all, where leaving the field out runs the demo's.
@@ -136,6 +137,9 @@ func TestExplicitZero(t *testing.T) {
 		{"schedule.jobs[0].catch_up", job + "      catch_up: ''\n"},
 		{"log.format", "log:\n  format: ''\n"},
 		{"log.level", "log:\n  level: ''\n"},
+		{"report.change_points[0].month", "report:\n  change_points: [{month: '2020-3-1', label: x}]\n"},
+		{"report.change_points[1].month", "report:\n  change_points: [{month: '2021-07', label: x}, {month: '2020-03', label: y}]\n"},
+		{"report.change_points[0].label", "report:\n  change_points: [{month: '2020-03', label: ''}]\n"},
 	} {
 		t.Run(tt.field, func(t *testing.T) {
 			_, err := Parse([]byte(tt.yaml))
