@@ -104,7 +104,7 @@ func TestBackfillAndReaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := cwsql.OpenSandbox(ctx, wh.RunDir(id))
+	sb, err := cwsql.OpenSandbox(ctx, wh.RunDir(id), cwsql.SandboxLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
