@@ -266,7 +266,14 @@ func seasonalChart(title string, means []Cell) (*plot.Plot, error) {
 		names[i] = time.Month(i + 1).String()[:3]
 	}
 	p.NominalX(names...)
-	p.Y.Min = 0
+	// Room above the tallest bar and beside the outer ones, so that
+	// neither a bar nor "Dec" is cut at the chart's edge.
+	top := 0.0
+	for _, v := range vals {
+		top = math.Max(top, v)
+	}
+	p.Y.Min, p.Y.Max = 0, math.Max(top*1.08, 1)
+	p.X.Min, p.X.Max = -0.7, 11.7
 	return p, nil
 }
 
