@@ -60,7 +60,7 @@ func TestDemographicFromArrow(t *testing.T) {
 	feb, mar := jan.AddDate(0, 1, 0), jan.AddDate(0, 2, 0)
 	series := []Series{
 		{Key: "place/E08000034/ae_attendance", Freq: 12, Start: jan, Values: []float64{5, 7, 9}},
-		{Key: "stp/E54000054/ae_attendance", Freq: 12, Start: jan, Values: []float64{50, 70, 90}},
+		{Key: "icb/E54000054/ae_attendance", Freq: 12, Start: jan, Values: []float64{50, 70, 90}},
 		{Key: "place/E08000034/ae_attendance", Freq: 52, Start: jan, Values: []float64{1}},
 	}
 	groups := groupBatch(t, [][5]any{

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/yhcr/carecast/canonical"
@@ -247,20 +248,39 @@ func (p *pipeline) checkKey(wh *warehouse.Warehouse) error {
 	return nil
 }
 
+// loadGeography returns the geography of the configured region, from the
+// embedded England-wide lookup or from geography.lookup_file.
 func loadGeography(cfg *config.Config) (*refdata.Geography, error) {
-	if cfg.Geography.LookupFile == "" {
-		return refdata.YorkshireHumber()
-	}
-	f, err := os.Open(cfg.Geography.LookupFile)
-	if err != nil {
-		return nil, fmt.Errorf("geography lookup: %w", err)
-	}
-	defer f.Close()
-	rows, err := refdata.ReadTable(f, cfg.Geography.LookupFile, 10)
+	lookup, err := refdata.Embedded()
 	if err != nil {
 		return nil, err
 	}
-	return refdata.NewGeography(rows, cfg.Geography.LookupFile)
+	if cfg.Geography.LookupFile != "" {
+		f, err := os.Open(cfg.Geography.LookupFile)
+		if err != nil {
+			return nil, fmt.Errorf("geography.lookup_file: %w", err)
+		}
+		defer f.Close()
+		if lookup, err = refdata.LoadLookup(f, cfg.Geography.LookupFile); err != nil {
+			return nil, fmt.Errorf("geography.lookup_file: %w", err)
+		}
+	}
+	region, err := refdata.ParseRegion(cfg.Region.Items, lookup.Names())
+	if err != nil {
+		return nil, fmt.Errorf("region: %w", err)
+	}
+	return lookup.Geography(region)
+}
+
+// regionName describes the run's region for its manifest.
+func regionName(g *refdata.Geography) string {
+	if g == nil {
+		return ""
+	}
+	if g.Region.Name != "" {
+		return g.Region.Name + " (" + strings.Join(g.Region.ICBs, ", ") + ")"
+	}
+	return strings.Join(g.Region.ICBs, ", ")
 }
 
 // today is the business date as a canonical date: events after it are in
@@ -285,6 +305,7 @@ func (p *pipeline) manifest(start time.Time) *warehouse.Manifest {
 		KeyID:           p.key.ID(),
 		KeyContinuity:   p.keyCheck,
 		Demo:            p.demo,
+		Region:          regionName(p.geo),
 		LegalBasis:      legal,
 		OptOuts:         p.optOuts.Evidence(),
 		Counts:          p.counts,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yhcr/carecast/canonical"
@@ -34,9 +35,9 @@ func ensureDemoRegion(ctx context.Context, log *slog.Logger, cfg *config.Config,
 	}
 	opts := synth.Options{
 		Scale: cfg.Demo.Scale, Years: cfg.Demo.Years, End: end, Seed: cfg.Demo.Seed,
-		DefectRate: cfg.Demo.DefectRate, Format: cfg.Demo.Format,
+		DefectRate: cfg.Demo.DefectRate, Format: cfg.Demo.Format, Region: cfg.Region.Items,
 	}
-	name := fmt.Sprintf("%s-scale%s-years%d-seed%d-defects%s-end%s", opts.Format,
+	name := fmt.Sprintf("%s-%s-scale%s-years%d-seed%d-defects%s-end%s", regionDirName(opts.Region), opts.Format,
 		strconv.FormatFloat(opts.Scale, 'g', -1, 64), opts.Years, opts.Seed,
 		strconv.FormatFloat(opts.DefectRate, 'g', -1, 64), end)
 	dir := filepath.Join(cfg.WorkDir, "demo", name)
@@ -56,7 +57,7 @@ func ensureDemoRegion(ctx context.Context, log *slog.Logger, cfg *config.Config,
 		return config.Feed{}, "", err
 	}
 	defer os.RemoveAll(tmp)
-	log.Info("generating the demo region", "scale", opts.Scale, "years", opts.Years, "end", end.String(), "format", opts.Format)
+	log.Info("generating the demo region", "region", strings.Join(opts.Region, ","), "scale", opts.Scale, "years", opts.Years, "end", end.String(), "format", opts.Format)
 	if _, err := synth.Generate(ctx, tmp, opts, log); err != nil {
 		return config.Feed{}, "", fmt.Errorf("generate demo region: %w", err)
 	}
@@ -64,4 +65,22 @@ func ensureDemoRegion(ctx context.Context, log *slog.Logger, cfg *config.Config,
 		return config.Feed{}, "", fmt.Errorf("generate demo region: %w", err)
 	}
 	return feed, denyList, nil
+}
+
+// regionDirName names a region in a folder name: its preset or codes,
+// lower case, joined by "+", and nothing but letters, digits and "-".
+func regionDirName(region []string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.Join(region, "+")) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '+':
+			b.WriteRune(r)
+		case r == ',':
+			b.WriteRune('+')
+		}
+	}
+	if b.Len() == 0 {
+		return config.DefaultRegion
+	}
+	return b.String()
 }

@@ -22,7 +22,7 @@ import (
 type forecastRow struct {
 	SeriesKey string  `parquet:"series_key,dict"`
 	Level     string  `parquet:"level,dict"`
-	STP       string  `parquet:"stp_code,dict"`
+	ICB       string  `parquet:"icb_code,dict"`
 	LAD       string  `parquet:"lad_code,dict"`
 	Service   string  `parquet:"service,dict"`
 	Freq      string  `parquet:"freq,dict"`
@@ -42,7 +42,7 @@ type forecastRow struct {
 type accuracyRow struct {
 	SeriesKey  string  `parquet:"series_key,dict"`
 	Level      string  `parquet:"level,dict"`
-	STP        string  `parquet:"stp_code,dict"`
+	ICB        string  `parquet:"icb_code,dict"`
 	LAD        string  `parquet:"lad_code,dict"`
 	Service    string  `parquet:"service,dict"`
 	Freq       string  `parquet:"freq,dict"`
@@ -60,10 +60,18 @@ type accuracyRow struct {
 // sqlModels builds the SQL models and runs the data tests in the staging
 // run, so that a failing model or test fails the run before it is published.
 func (p *pipeline) sqlModels(ctx context.Context, run *warehouse.Run) error {
+	scale := 1.0
+	if p.demo {
+		// The demo region is a sample of its real population: its
+		// populations are scaled alike, so that its rates are real ones.
+		scale = p.cfg.Demo.Scale
+	}
 	rep, err := cwsql.BuildModels(ctx, run.Dir(), cwsql.ModelOptions{
-		BusinessDate: p.req.BusinessDate,
-		HorizonYears: (p.cfg.Forecast.HorizonMonths + 11) / 12,
-		Log:          p.log,
+		BusinessDate:    p.req.BusinessDate,
+		HorizonYears:    (p.cfg.Forecast.HorizonMonths + 11) / 12,
+		Geography:       p.geo,
+		PopulationScale: scale,
+		Log:             p.log,
 	})
 	if err != nil {
 		return err
@@ -110,7 +118,7 @@ func (p *pipeline) forecastAndReport(ctx context.Context, run *warehouse.Run, m 
 	}
 	err := p.timed("report", func() error {
 		_, err := reports.Build(ctx, run.Dir(), filepath.Join(run.Dir(), "report"), reports.Options{
-			Title:        p.cfg.Report.Title,
+			Title:        p.cfg.ReportTitle(),
 			SuppressMax:  p.cfg.Report.SuppressMax,
 			RoundTo:      p.cfg.Report.RoundTo,
 			ChangePoints: reports.ChangePoints(p.cfg.Report.ChangePoints),
@@ -190,7 +198,7 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 			k := splitSeriesKey(f.Key, p)
 			for i := range f.Mean {
 				fc = append(fc, forecastRow{
-					SeriesKey: f.Key, Level: k.level, STP: k.stp, LAD: k.lad, Service: k.service,
+					SeriesKey: f.Key, Level: k.level, ICB: k.icb, LAD: k.lad, Service: k.service,
 					Freq: freq.name, Model: f.Model, Period: int32(canonical.DateOf(forecastPeriod(bySeries[f.Key], freq.name, i+1))),
 					Step: int32(i + 1), Mean: f.Mean[i], Lo80: f.Lo80[i], Hi80: f.Hi80[i], Lo95: f.Lo95[i], Hi95: f.Hi95[i],
 					Chosen: f.Chosen, RunID: p.runID,
@@ -200,7 +208,7 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 		for _, a := range accuracy {
 			k := splitSeriesKey(a.Key, p)
 			acc = append(acc, accuracyRow{
-				SeriesKey: a.Key, Level: k.level, STP: k.stp, LAD: k.lad, Service: k.service, Freq: freq.name,
+				SeriesKey: a.Key, Level: k.level, ICB: k.icb, LAD: k.lad, Service: k.service, Freq: freq.name,
 				Model: a.Model, Origins: int32(a.Origins), MASE: a.MASE, SMAPE: a.SMAPE, Coverage80: a.Coverage80,
 				Coverage95: a.Coverage95, MSIS: a.MSIS, Chosen: a.Chosen, RunID: p.runID,
 			})
@@ -215,23 +223,23 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 	return warehouse.WriteTable(filepath.Join(models, "forecast_accuracy.parquet"), acc)
 }
 
-type seriesKey struct{ level, stp, lad, service string }
+type seriesKey struct{ level, icb, lad, service string }
 
-// splitSeriesKey reads "place/<lad>/<service>" or "stp/<stp>/<service>".
+// splitSeriesKey reads "place/<lad>/<service>" or "icb/<icb>/<service>".
 func splitSeriesKey(key string, p *pipeline) seriesKey {
 	parts := strings.SplitN(key, "/", 3)
 	if len(parts) != 3 {
-		return seriesKey{level: "unknown", stp: "unknown", lad: "unknown", service: key}
+		return seriesKey{level: "unknown", icb: "unknown", lad: "unknown", service: key}
 	}
 	switch parts[0] {
-	case "stp":
-		return seriesKey{level: "stp", stp: parts[1], lad: "all", service: parts[2]}
+	case "icb":
+		return seriesKey{level: "icb", icb: parts[1], lad: "all", service: parts[2]}
 	default:
-		stp := "unknown"
+		icb := "unknown"
 		if pl, ok := p.geo.PlaceByLAD(parts[1]); ok {
-			stp = pl.STP
+			icb = pl.ICB
 		}
-		return seriesKey{level: "place", stp: stp, lad: parts[1], service: parts[2]}
+		return seriesKey{level: "place", icb: icb, lad: parts[1], service: parts[2]}
 	}
 }
 

@@ -62,22 +62,22 @@ func TestPipelineRunsScenarios(t *testing.T) {
 	if !slices.Equal(names, []string{"growth-and-mitigation", "population-only"}) {
 		t.Fatalf("scenarios %v, want the two examples", names)
 	}
-	// Every place, its STP and the region; every service of the run.
-	var places, stps, regions, services int64
-	if err := db.QueryRow(`SELECT count(DISTINCT lad_code) FILTER (level = 'place'), count(DISTINCT stp_code) FILTER (level = 'stp'),
-		count(*) FILTER (level = 'region'), count(DISTINCT service) FROM scenario_results`).Scan(&places, &stps, &regions, &services); err != nil {
+	// Every place, its ICB and the region; every service of the run.
+	var places, icbs, regions, services int64
+	if err := db.QueryRow(`SELECT count(DISTINCT lad_code) FILTER (level = 'place'), count(DISTINCT icb_code) FILTER (level = 'icb'),
+		count(*) FILTER (level = 'region'), count(DISTINCT service) FROM scenario_results`).Scan(&places, &icbs, &regions, &services); err != nil {
 		t.Fatal(err)
 	}
-	var wantPlaces, wantSTPs, wantServices int64
-	if err := db.QueryRow(`SELECT count(DISTINCT lad_code), count(DISTINCT stp_code) FROM population`).Scan(&wantPlaces, &wantSTPs); err != nil {
+	var wantPlaces, wantICBs, wantServices int64
+	if err := db.QueryRow(`SELECT count(DISTINCT lad_code), count(DISTINCT icb_code) FROM places`).Scan(&wantPlaces, &wantICBs); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`SELECT count(DISTINCT service) FROM activity WHERE service <> 'unknown'`).Scan(&wantServices); err != nil {
 		t.Fatal(err)
 	}
-	if places != wantPlaces || stps != wantSTPs || regions == 0 || services < wantServices+3 {
-		t.Errorf("%d places, %d STPs, %d region rows, %d services and settings; want %d places, %d STPs, %d services and 3 settings",
-			places, stps, regions, services, wantPlaces, wantSTPs, wantServices)
+	if places != wantPlaces || icbs != wantICBs || regions == 0 || services < wantServices+3 {
+		t.Errorf("%d places, %d ICBs, %d region rows, %d services and settings; want %d places, %d ICBs, %d services and 3 settings",
+			places, icbs, regions, services, wantPlaces, wantICBs, wantServices)
 	}
 	// Percentiles in order; the region's baseline is the sum of its
 	// places' published ones, each a multiple of 5 or suppressed (and then
@@ -109,8 +109,8 @@ func TestPipelineRunsScenarios(t *testing.T) {
 	}
 	// The attribution adds up on real data too.
 	if err := db.QueryRow(`SELECT count(*) FROM scenario_results r JOIN (
-			SELECT scenario, level, stp_code, lad_code, service, measure, year, sum(value) AS parts
-			FROM scenario_attribution GROUP BY ALL) a USING (scenario, level, stp_code, lad_code, service, measure, year)
+			SELECT scenario, level, icb_code, lad_code, service, measure, year, sum(value) AS parts
+			FROM scenario_attribution GROUP BY ALL) a USING (scenario, level, icb_code, lad_code, service, measure, year)
 		WHERE abs(r.baseline + a.parts - r.p50) > 1e-6 * greatest(1, r.p50)`).Scan(&bad); err != nil || bad != 0 {
 		t.Errorf("%d rows whose attribution does not add up (%v)", bad, err)
 	}

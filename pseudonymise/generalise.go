@@ -15,33 +15,36 @@ import (
 // determined.
 const Unknown = "unknown"
 
-var ageBands = [...]string{
-	"0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44",
-	"45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
-}
-
 // AgeBand returns the five-year band of an age (canonical.MidYearAge):
-// "0-4" … "85-89", "90+", and "unknown" for a negative age. The result is a constant: no allocation.
+// "0-4" … "85-89", "90+", and "unknown" for a negative age. The result is
+// a constant: no allocation.
 func AgeBand(age int) string {
 	if age < 0 {
 		return Unknown
 	}
-	return ageBands[min(age/5, len(ageBands)-1)]
+	return refdata.AgeBands[min(age/5, len(refdata.AgeBands)-1)]
 }
 
-// Generaliser maps residence to an area of the ONS LSOA lookup: the feed's
-// LSOA when the lookup has it, else the postcode's LSOA through the postcode
-// lookup, else unknown.
+// Generaliser maps residence to an area of the run's geography: the
+// feed's LSOA (2011 or 2021) when the region has it, else the postcode's
+// LSOA through the postcode lookup, else unknown.
 type Generaliser struct {
 	geo       *refdata.Geography
 	postcodes map[string]string
+	places    []place // by area
 }
 
-// NewGeneraliser returns a Generaliser over geo (refdata.YorkshireHumber, or
-// a lookup file's geography) and an optional postcode lookup from
-// LoadPostcodeLookup.
+// NewGeneraliser returns a Generaliser over geo (the run's region) and an
+// optional postcode lookup from LoadPostcodeLookup.
 func NewGeneraliser(geo *refdata.Geography, postcodes map[string]string) *Generaliser {
-	return &Generaliser{geo: geo, postcodes: postcodes}
+	g := &Generaliser{geo: geo, postcodes: postcodes, places: make([]place, len(geo.Areas))}
+	// Each area's names are looked up once: events copy them per row.
+	for i, a := range geo.Areas {
+		sub, _ := geo.SubICB(a.SubICB)
+		g.places[i] = place{lsoa: a.LSOA, subICB: a.SubICB, subICBName: sub.Name, lad: a.LAD,
+			ladName: geo.LADName(a.LAD), icb: a.ICB, icbName: geo.ICBName(a.ICB)}
+	}
+	return g
 }
 
 // Why a residence matched no area: the values below 0 that area returns,
@@ -58,13 +61,13 @@ const (
 // it has none.
 func (g *Generaliser) area(lsoa, postcode string) int32 {
 	if lsoa != "" {
-		if i, ok := g.geo.LSOAIndex(lsoa); ok {
+		if i, ok := g.geo.Resolve(lsoa); ok {
 			return int32(i)
 		}
 	}
 	if postcode != "" && g.postcodes != nil {
 		if l, ok := g.postcodes[NormalisePostcode(postcode)]; ok {
-			if i, ok := g.geo.LSOAIndex(l); ok {
+			if i, ok := g.geo.Resolve(l); ok {
 				return int32(i)
 			}
 		}
@@ -80,7 +83,8 @@ func (g *Generaliser) area(lsoa, postcode string) int32 {
 	return noResidence
 }
 
-// Area returns the area of a residence given as an LSOA code or a postcode.
+// Area returns the area of a residence given as an LSOA code (2011 or
+// 2021) or a postcode.
 func (g *Generaliser) Area(lsoa, postcode string) (refdata.Area, bool) {
 	i := g.area(lsoa, postcode)
 	if i < 0 {
@@ -90,16 +94,15 @@ func (g *Generaliser) Area(lsoa, postcode string) (refdata.Area, bool) {
 }
 
 // place is the generalised residence of a person, shared by their rows.
-type place struct{ lsoa, lad, ladName, stp, stpName string }
+type place struct{ lsoa, subICB, subICBName, lad, ladName, icb, icbName string }
 
-var unknownPlace = place{Unknown, Unknown, Unknown, Unknown, Unknown}
+var unknownPlace = place{Unknown, Unknown, Unknown, Unknown, Unknown, Unknown, Unknown}
 
 func (g *Generaliser) place(area int32) place {
 	if g == nil || area < 0 {
 		return unknownPlace
 	}
-	a := &g.geo.Areas[area]
-	return place{a.LSOA, a.LAD, a.LADName, a.STP, a.STPName}
+	return g.places[area]
 }
 
 // NormalisePostcode returns a postcode in upper case without spaces, the
@@ -119,20 +122,22 @@ func NormalisePostcode(pc string) string {
 }
 
 // Column names a postcode lookup may use: the ONS Postcode Directory and
-// National Statistics Postcode Lookup call them pcds (or pcd, pcd7, pcd8)
-// and lsoa11 (lsoa11cd in some extracts).
+// National Statistics Postcode Lookup call them pcds (or pcd, pcd7, pcd8),
+// and lsoa21 for the 2021 LSOA (lsoa21cd in some extracts) or, in editions
+// before 2022, lsoa11 (lsoa11cd). A file with both uses the 2021 column.
 var (
 	postcodeColumns = []string{"pcds", "pcd", "pcd7", "pcd8"}
-	lsoaColumns     = []string{"lsoa11", "lsoa11cd"}
+	lsoaColumns     = []string{"lsoa21", "lsoa21cd", "lsoa11", "lsoa11cd"}
 )
 
 // ErrPostcodeLookup reports a postcode lookup file that cannot be read.
 var ErrPostcodeLookup = errors.New("postcode lookup")
 
 // LoadPostcodeLookup reads a postcode → LSOA lookup: a CSV file with a
-// header naming a postcode column (pcds) and an LSOA 2011 column (lsoa11),
-// as in ONS NSPL/ONSPD. Keys are normalised postcodes; rows without an LSOA
-// (e.g. terminated or non-geographic postcodes) are skipped.
+// header naming a postcode column (pcds) and an LSOA column of either
+// census (lsoa21 or lsoa11), as in ONS NSPL/ONSPD. Keys are normalised
+// postcodes; rows without an LSOA (e.g. terminated or non-geographic
+// postcodes) are skipped. The geography resolves LSOAs of either vintage.
 func LoadPostcodeLookup(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -177,11 +182,11 @@ func readPostcodeLookup(r io.Reader, name string) (map[string]string, error) {
 	}
 }
 
+// column returns the position in head of the first of names it has, or -1.
 func column(head []string, names []string) int {
-	for i, h := range head {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		for _, n := range names {
-			if h == n {
+	for _, n := range names {
+		for i, h := range head {
+			if strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) == n {
 				return i
 			}
 		}

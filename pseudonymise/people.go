@@ -320,7 +320,8 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 		age := canonical.MidYearAge(x.birth, at)
 		row = PersonRow{
 			ID: x.id, Sex: x.sex.String(), Age: int16(age), AgeBand: AgeBand(age),
-			LSOA: pl.lsoa, LAD: pl.lad, LADName: pl.ladName, STP: pl.stp, STPName: pl.stpName,
+			LSOA: pl.lsoa, SubICB: pl.subICB, SubICBName: pl.subICBName, LAD: pl.lad, LADName: pl.ladName,
+			ICB: pl.icb, ICBName: pl.icbName,
 			Practice: x.practice, DeathMonth: canonical.NoDate, Feeds: p.feeds.joined(x.feeds),
 		}
 		if x.death.Valid() {
@@ -355,7 +356,7 @@ func (p *People) Event(e *canonical.Event, row *ActivityRow) (kept bool, reason 
 	*row = ActivityRow{
 		PersonID: x.id, Date: e.Date, Service: e.Service, Setting: e.Setting,
 		Provider: e.Provider, Feed: e.Feed, Age: int16(age), AgeBand: AgeBand(age),
-		Sex: x.sex.String(), LSOA: pl.lsoa, LAD: pl.lad, STP: pl.stp,
+		Sex: x.sex.String(), LSOA: pl.lsoa, SubICB: pl.subICB, LAD: pl.lad, ICB: pl.icb,
 		CodeSystem: e.CodeSystem, Code: e.Code, LengthOfStay: e.LengthOfStay,
 	}
 	return true, ""

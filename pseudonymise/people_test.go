@@ -56,6 +56,10 @@ func TestGeneraliser(t *testing.T) {
 		wantLAD        string // "" when unknown
 	}{
 		{"LSOA", nil, "E01011092", "", "E08000034"},
+		{"LSOA 2021, new in 2021", nil, "E01034588", "", "E08000034"},
+		{"LSOA 2011, merged in 2021", nil, "E01011171", "", "E08000034"},
+		{"LSOA 2011, split in 2021", nil, "E01011209", "", "E08000034"},
+		{"LSOA 2011 of Bassetlaw, in Nottinghamshire's ICB since 2022", nil, "E01028029", "", ""},
 		{"LSOA wins over postcode", pcs, "E01011092", "LS1 9XX", "E08000034"},
 		{"postcode without lookup", nil, "", "LS1 9XX", ""},
 		{"postcode with lookup", pcs, "", "ls1 9xx", "E08000035"},
@@ -68,6 +72,28 @@ func TestGeneraliser(t *testing.T) {
 			a, ok := NewGeneraliser(geo, tt.postcodes).Area(tt.lsoa, tt.postcode)
 			if ok != (tt.wantLAD != "") || a.LAD != tt.wantLAD {
 				t.Errorf("Area = %+v, %v; want LAD %q", a, ok, tt.wantLAD)
+			}
+		})
+	}
+}
+
+// TestPostcodeLookupVintages reads postcode lookups in the column names of
+// both ONS editions: lsoa21 (2022 on) and lsoa11 (before), preferring the
+// 2021 column when a file has both.
+func TestPostcodeLookupVintages(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"NSPL 2024", "pcd7,pcds,lsoa21,lad24cd\nHD1 9ZZ,HD1 9ZZ,E01034588,E08000034\n", "E01034588"},
+		{"lsoa21cd", "PCDS,LSOA21CD\nHD1 9ZZ,E01034588\n", "E01034588"},
+		{"both editions", "pcds,lsoa11,lsoa21\nHD1 9ZZ,E01011171,E01034588\n", "E01034588"},
+		{"NSPL 2020", "pcds,lsoa11\nHD1 9ZZ,E01011171\n", "E01011171"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := readPostcodeLookup(bytes.NewReader([]byte(c.in)), "pc.csv")
+			if err != nil || m["HD19ZZ"] != c.want {
+				t.Fatalf("lookup %v (%v), want HD19ZZ → %s", m, err, c.want)
+			}
+			if a, ok := NewGeneraliser(yorkshire(t), m).Area("", "HD1 9ZZ"); !ok || a.LSOA != "E01034588" {
+				t.Errorf("area %+v, %v; want LSOA (2021) E01034588", a, ok)
 			}
 		})
 	}
@@ -209,9 +235,10 @@ func TestPeopleOptOutsAndRows(t *testing.T) {
 	wantRows := []PersonRow{
 		// Born 1950-06-15: 74 at 30 June 2024, the business date's year.
 		{ID: ps.Pseudonym("9990000018"), Sex: "female", Age: 74, AgeBand: "70-74", LSOA: "E01011092", LAD: "E08000034", LADName: "Kirklees",
-			STP: "E54000054", STPName: "West Yorkshire and Harrogate (Health and Care Partnership)", Practice: "B85001", DeathMonth: canonical.NoDate, Feeds: "acute,gp"},
+			SubICB: "E38000254", SubICBName: "NHS West Yorkshire ICB - X2C4Y",
+			ICB: "E54000054", ICBName: "NHS West Yorkshire Integrated Care Board", Practice: "B85001", DeathMonth: canonical.NoDate, Feeds: "acute,gp"},
 		{ID: ps.Pseudonym("9990000050"), Sex: "male", Age: 80, AgeBand: "80-84", LSOA: Unknown, LAD: Unknown, LADName: Unknown,
-			STP: Unknown, STPName: Unknown, DeathMonth: canonical.MakeDate(2020, 7, 1), Feeds: "acute"},
+			SubICB: Unknown, SubICBName: Unknown, ICB: Unknown, ICBName: Unknown, DeathMonth: canonical.MakeDate(2020, 7, 1), Feeds: "acute"},
 	}
 	if !slices.Equal(rows, wantRows) {
 		t.Errorf("rows\n got %+v\nwant %+v", rows, wantRows)
@@ -229,7 +256,7 @@ func TestPeopleOptOutsAndRows(t *testing.T) {
 	}
 	// Age 60 at 30 June 2010, the event's year.
 	wantRow := ActivityRow{PersonID: rows[0].ID, Date: ev.Date, Service: ev.Service, Setting: ev.Setting, Provider: "RWY", Feed: "acute",
-		Age: 60, AgeBand: "60-64", Sex: "female", LSOA: "E01011092", LAD: "E08000034", STP: "E54000054", CodeSystem: "ICD-10", Code: "S72.0", LengthOfStay: -1}
+		Age: 60, AgeBand: "60-64", Sex: "female", LSOA: "E01011092", SubICB: "E38000254", LAD: "E08000034", ICB: "E54000054", CodeSystem: "ICD-10", Code: "S72.0", LengthOfStay: -1}
 	if row != wantRow {
 		t.Errorf("row\n got %+v\nwant %+v", row, wantRow)
 	}

@@ -13,11 +13,13 @@ type PersonRow struct {
 	Sex        string // canonical.Sex.String()
 	Age        int16  // at 30 June of the business date's year (or of the year of death)
 	AgeBand    string // "0-4" … "85-89", "90+", "unknown"
-	LSOA       string // LSOA 2011 code, or "unknown"
+	LSOA       string // LSOA 2021 code, or "unknown"
+	SubICB     string // sub-ICB location ONS code (E38…), or "unknown"
+	SubICBName string
 	LAD        string // local authority (place) code, or "unknown"
 	LADName    string
-	STP        string // STP/ICB ONS code (E54…), or "unknown"
-	STPName    string
+	ICB        string // ICB ONS code (E54…), or "unknown"
+	ICBName    string
 	Practice   string         // registered GP practice ODS code
 	DeathMonth canonical.Date // first day of the month of death; NoDate when alive
 	Feeds      string         // names of the feeds the person appears in, comma-separated
@@ -34,9 +36,10 @@ type ActivityRow struct {
 	Age          int16 // at 30 June of the event's year (canonical.MidYearAge)
 	AgeBand      string
 	Sex          string
-	LSOA         string
+	LSOA         string // LSOA 2021
+	SubICB       string
 	LAD          string
-	STP          string
+	ICB          string
 	CodeSystem   string
 	Code         string
 	LengthOfStay int32 // days; -1 when not an admission or unknown

@@ -1,5 +1,5 @@
 // Package reports builds the commissioners' report of a run: self-contained
-// HTML pages for the region, each STP/ICB and each place, with SVG charts,
+// HTML pages for the region, each ICB and each place, with SVG charts,
 // and a CSV file of every table shown. Every published count passes
 // through one Disclosure.
 package reports
@@ -58,7 +58,7 @@ var (
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"cell": cellHTML}).Parse(pageHTML))
 
 // Build writes the report of the run in runDir into outDir: index.html,
-// a page per STP and place, csv/ with every table, and forecasts.csv. It
+// a page per ICB and place, csv/ with every table, and forecasts.csv. It
 // returns the path of index.html.
 func Build(ctx context.Context, runDir, outDir string, opts Options) (indexPath string, err error) {
 	start := time.Now()

@@ -103,7 +103,7 @@ func forecastMessages(r *report, sc scope) []keyMessage {
 				serviceName(svc), sm.next.Text, signedPct(lo), signedPct(hi), sm.last.Text)
 		}
 		if sc.level == "region" {
-			text += " The region's range adds up its STPs' ranges."
+			text += " The region's range adds up its ICBs' ranges."
 		}
 		out = append(out, keyMessage{Text: text, Href: "#" + sc.id() + "-" + svc + "-forecast",
 			LinkText: "Evidence: " + lowerFirst(serviceName(svc)) + " forecast", weight: 10 + math.Abs(change)})
@@ -114,10 +114,10 @@ func forecastMessages(r *report, sc scope) []keyMessage {
 
 // reliable reports whether the backtests of an area and service's chosen
 // model are good enough for a sentence: no worse than maxMessageMASE.
-// The region has none of its own; its STPs' must all be.
+// The region has none of its own; its ICBs' must all be.
 func (r *report) reliable(sc scope, svc string) bool {
 	for _, a := range r.d.accuracy {
-		if a.Service != svc || !r.showSeries(sc, a.Level, a.STP, a.LAD) || (sc.level == "stp" && a.Level != "stp") {
+		if a.Service != svc || !r.showSeries(sc, a.Level, a.ICB, a.LAD) || (sc.level == "icb" && a.Level != "icb") {
 			continue
 		}
 		if a.MASE.Valid && a.MASE.Float64 > maxMessageMASE {
@@ -127,15 +127,15 @@ func (r *report) reliable(sc scope, svc string) bool {
 	return true
 }
 
-// regionSummary adds up the region's STPs for the region's summary row
+// regionSummary adds up the region's ICBs for the region's summary row
 // and key messages: published totals, forecast means and 80 % limits;
-// where any STP's month was suppressed, change is not shown (as for an
+// where any ICB's month was suppressed, change is not shown (as for an
 // area's own row).
 func (r *report) regionSummary(svc string) summary {
 	var lasts []Cell
 	s := summary{}
 	suppressed := false
-	for _, st := range r.stps() {
+	for _, st := range r.icbs() {
 		key := seriesKey(st, svc)
 		if _, ok := r.d.history[key]; !ok {
 			continue

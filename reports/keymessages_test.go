@@ -17,10 +17,10 @@ import (
 // that every month is suppressed.
 func keyMessageFixture() *report {
 	d := &data{history: map[string][]point{}, forecasts: map[string][]forecastPoint{}, baseline: map[string]float64{},
-		places: []place{{STP: "S1", STPName: "An STP", LAD: "L1", LADName: "A place"}}}
+		places: []place{{ICB: "S1", ICBName: "An ICB", LAD: "L1", LADName: "A place"}}}
 	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 	add := func(svc string, value func(i int) int64, mean float64) {
-		for _, level := range []string{"place/L1/", "stp/S1/"} {
+		for _, level := range []string{"place/L1/", "icb/S1/"} {
 			key := level + svc
 			for i := range 36 {
 				d.history[key] = append(d.history[key], point{Month: start.AddDate(0, i, 0), Events: value(i)})
@@ -44,8 +44,8 @@ func keyMessageFixture() *report {
 	}, 2400)
 	add("emergency_admission", wave(800), 900)
 	add("social_care_assessment", func(int) int64 { return 4 }, 5)
-	for _, level := range []string{"place", "stp"} {
-		d.accuracy = append(d.accuracy, accuracy{series: series{Level: level, STP: "S1", LAD: map[string]string{"place": "L1", "stp": "all"}[level], Service: "emergency_admission"},
+	for _, level := range []string{"place", "icb"} {
+		d.accuracy = append(d.accuracy, accuracy{series: series{Level: level, ICB: "S1", LAD: map[string]string{"place": "L1", "icb": "all"}[level], Service: "emergency_admission"},
 			Model: "combination", MASE: sql.NullFloat64{Float64: 2.1, Valid: true}})
 	}
 	d.addRegionSeries()
@@ -57,7 +57,7 @@ func keyMessageFixture() *report {
 // or unreliable figure feeds a sentence.
 func TestKeyMessages(t *testing.T) {
 	r := keyMessageFixture()
-	for _, sc := range []scope{{"place", "L1", "A place"}, {"stp", "S1", "An STP"}, {"region", "", "Region"}} {
+	for _, sc := range []scope{{"place", "L1", "A place"}, {"icb", "S1", "An ICB"}, {"region", "", "Region"}} {
 		t.Run(sc.level, func(t *testing.T) {
 			sec := r.keyMessagesSection(sc)
 			msgs := sec.Blocks[0].Messages
@@ -94,7 +94,7 @@ func TestKeyMessages(t *testing.T) {
 // the scenarios section.
 func TestScenarioKeyMessage(t *testing.T) {
 	dir := scenarioReportDir(t)
-	for _, page := range []string{"index.html", "stp-E54000050.html", "place-E08000030.html"} {
+	for _, page := range []string{"index.html", "icb-E54000050.html", "place-E08000030.html"} {
 		b, err := os.ReadFile(filepath.Join(dir, page))
 		if err != nil {
 			t.Fatal(err)

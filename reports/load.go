@@ -29,6 +29,7 @@ type data struct {
 	duplicates []duplicates
 	care       []transition
 	rates      []rate
+	imd        []imdRate
 	quarantine []quarantined
 	optouts    []optout
 	feeds      []feedCount
@@ -38,7 +39,7 @@ type data struct {
 	scenarios  *scenarioData
 }
 
-type place struct{ STP, STPName, LAD, LADName string }
+type place struct{ ICB, ICBName, LAD, LADName string }
 
 type point struct {
 	Month  time.Time
@@ -52,7 +53,7 @@ type forecastPoint struct {
 }
 
 // series identifies a series by its columns in the models.
-type series struct{ Key, Level, STP, LAD, Service string }
+type series struct{ Key, Level, ICB, LAD, Service string }
 
 type accuracy struct {
 	series
@@ -75,18 +76,18 @@ type trackedMonth struct {
 }
 
 type duplicates struct {
-	Level, STP, LAD       string
+	Level, ICB, LAD       string
 	Tests, DuplicateTests int64
 }
 
 type transition struct {
-	Level, STP, LAD, Measure string
+	Level, ICB, LAD, Measure string
 	Numerator, Denominator   int64
 }
 
 type rate struct {
 	Year                     int64
-	Level, STP, LAD, Service string
+	Level, ICB, LAD, Service string
 	Events                   int64
 	Population               float64
 	DSR, DSRLo, DSRHi        dbsql.NullFloat64
@@ -130,16 +131,16 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		query, table string
 		scan         func(*dbsql.Rows) error
 	}{
-		{"places", "persons", func(r *dbsql.Rows) error {
+		{"places", "places", func(r *dbsql.Rows) error {
 			var p place
-			err := r.Scan(&p.STP, &p.STPName, &p.LAD, &p.LADName)
+			err := r.Scan(&p.ICB, &p.ICBName, &p.LAD, &p.LADName)
 			d.places = append(d.places, p)
 			return err
 		}},
 		{"history", "series_monthly", func(r *dbsql.Rows) error {
 			var s series
 			var p point
-			err := r.Scan(&s.Key, &s.Level, &s.STP, &s.LAD, &s.Service, &p.Month, &p.Events)
+			err := r.Scan(&s.Key, &s.Level, &s.ICB, &s.LAD, &s.Service, &p.Month, &p.Events)
 			d.history[s.Key] = append(d.history[s.Key], p)
 			return err
 		}},
@@ -147,7 +148,7 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 			var s series
 			var f forecastPoint
 			var step int64
-			err := r.Scan(&s.Key, &s.Level, &s.STP, &s.LAD, &s.Service, &f.Model, &f.Period, &step,
+			err := r.Scan(&s.Key, &s.Level, &s.ICB, &s.LAD, &s.Service, &f.Model, &f.Period, &step,
 				&f.Mean, &f.Lo80, &f.Hi80, &f.Lo95, &f.Hi95)
 			d.forecasts[s.Key] = append(d.forecasts[s.Key], f)
 			return err
@@ -161,28 +162,36 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		}},
 		{"accuracy", "forecast_accuracy", func(r *dbsql.Rows) error {
 			var a accuracy
-			err := r.Scan(&a.Key, &a.Level, &a.STP, &a.LAD, &a.Service, &a.Model, &a.Origins,
+			err := r.Scan(&a.Key, &a.Level, &a.ICB, &a.LAD, &a.Service, &a.Model, &a.Origins,
 				&a.MASE, &a.SMAPE, &a.Coverage80, &a.Coverage95)
 			d.accuracy = append(d.accuracy, a)
 			return err
 		}},
 		{"duplicate_tests", "duplicate_tests", func(r *dbsql.Rows) error {
 			var x duplicates
-			err := r.Scan(&x.Level, &x.STP, &x.LAD, &x.Tests, &x.DuplicateTests)
+			err := r.Scan(&x.Level, &x.ICB, &x.LAD, &x.Tests, &x.DuplicateTests)
 			d.duplicates = append(d.duplicates, x)
 			return err
 		}},
 		{"care_transitions", "care_transitions", func(r *dbsql.Rows) error {
 			var x transition
-			err := r.Scan(&x.Level, &x.STP, &x.LAD, &x.Measure, &x.Numerator, &x.Denominator)
+			err := r.Scan(&x.Level, &x.ICB, &x.LAD, &x.Measure, &x.Numerator, &x.Denominator)
 			d.care = append(d.care, x)
 			return err
 		}},
 		{"activity_rates", "activity_rates", func(r *dbsql.Rows) error {
 			var x rate
-			err := r.Scan(&x.Year, &x.Level, &x.STP, &x.LAD, &x.Service, &x.Events, &x.Population,
+			err := r.Scan(&x.Year, &x.Level, &x.ICB, &x.LAD, &x.Service, &x.Events, &x.Population,
 				&x.DSR, &x.DSRLo, &x.DSRHi)
 			d.rates = append(d.rates, x)
+			return err
+		}},
+		{"inequalities", "activity_rates_imd", func(r *dbsql.Rows) error {
+			var x imdRate
+			err := r.Scan(&x.Year, &x.Level, &x.ICB, &x.LAD, &x.Service, &x.Breakdown, &x.Group, &x.Events, &x.Population,
+				&x.Denominator, &x.DSR, &x.DSRLo, &x.DSRHi, &x.SII, &x.SIILo, &x.SIIHi, &x.RII, &x.RIILo, &x.RIIHi,
+				&x.Gap, &x.GapLo, &x.GapHi)
+			d.imd = append(d.imd, x)
 			return err
 		}},
 		{"quarantine", "quarantine", func(r *dbsql.Rows) error {
@@ -239,7 +248,7 @@ func load(ctx context.Context, db *dbsql.DB, runDir, runs string) (*data, error)
 		err := query(ctx, db, "tracking", func(r *dbsql.Rows) error {
 			var x tracking
 			var m trackedMonth
-			if err := r.Scan(&x.RunID, &x.Key, &x.Level, &x.STP, &x.LAD, &x.Service,
+			if err := r.Scan(&x.RunID, &x.Key, &x.Level, &x.ICB, &x.LAD, &x.Service,
 				&m.Events, &m.Mean, &m.Lo80, &m.Hi80); err != nil {
 				return err
 			}

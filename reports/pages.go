@@ -74,7 +74,7 @@ const (
 
 // scope is the area a page covers.
 type scope struct {
-	level string // region, stp or place
+	level string // region, icb or place
 	code  string
 	name  string
 }
@@ -88,53 +88,53 @@ func (s scope) file() string {
 
 func (s scope) id() string { return strings.TrimSuffix(s.file(), ".html") }
 
-// has reports whether the area with STP stp and place lad ("all" for an
-// STP) lies in the scope.
-func (s scope) has(stp, lad string) bool {
+// has reports whether the area with ICB icb and place lad ("all" for an
+// ICB) lies in the scope.
+func (s scope) has(icb, lad string) bool {
 	switch s.level {
-	case "stp":
-		return stp == s.code
+	case "icb":
+		return icb == s.code
 	case "place":
 		return lad == s.code
 	}
 	return true
 }
 
-func (r *report) stps() []scope {
+func (r *report) icbs() []scope {
 	if len(r.d.history) == 0 {
 		return nil // no series: the region's page alone says why
 	}
 	var out []scope
 	for _, p := range r.d.places {
-		if len(out) == 0 || out[len(out)-1].code != p.STP {
-			out = append(out, scope{"stp", p.STP, p.STPName})
+		if len(out) == 0 || out[len(out)-1].code != p.ICB {
+			out = append(out, scope{"icb", p.ICB, p.ICBName})
 		}
 	}
 	return out
 }
 
-func (r *report) placesOf(stp string) []scope {
+func (r *report) placesOf(icb string) []scope {
 	var out []scope
 	for _, p := range r.d.places {
-		if p.STP == stp {
+		if p.ICB == icb {
 			out = append(out, scope{"place", p.LAD, p.LADName})
 		}
 	}
 	return out
 }
 
-// areaName names a place or (lad "all") an STP.
-func (r *report) areaName(stp, lad string) string {
+// areaName names a place or (lad "all") an ICB.
+func (r *report) areaName(icb, lad string) string {
 	for _, p := range r.d.places {
 		switch {
-		case lad == "all" && p.STP == stp:
-			return p.STPName
+		case lad == "all" && p.ICB == icb:
+			return p.ICBName
 		case p.LAD == lad:
 			return p.LADName
 		}
 	}
 	if lad == "all" {
-		return stp
+		return icb
 	}
 	return lad
 }
@@ -163,7 +163,7 @@ func inServiceOrder(set map[string]bool) []string {
 }
 
 // addRegionSeries adds the region's series, "region//<service>": the sum
-// of its STPs' activity and of their forecasts' means. Intervals do not add
+// of its ICBs' activity and of their forecasts' means. Intervals do not add
 // up, so the region's forecast has none.
 func (d *data) addRegionSeries() {
 	type sums struct {
@@ -174,7 +174,7 @@ func (d *data) addRegionSeries() {
 	by := map[string]*sums{}
 	for key, hist := range d.history {
 		level, svc := splitKey(key)
-		if level != "stp" {
+		if level != "icb" {
 			continue
 		}
 		s := by[svc]
@@ -187,7 +187,7 @@ func (d *data) addRegionSeries() {
 		}
 		for _, f := range d.forecasts[key] {
 			s.mean[f.Period] += f.Mean
-			s.model = "sum of STPs"
+			s.model = "sum of ICBs"
 		}
 	}
 	for svc, s := range by {
@@ -211,7 +211,7 @@ func splitKey(key string) (level, service string) {
 
 func (r *report) nav() []link {
 	var out []link
-	for _, s := range r.stps() {
+	for _, s := range r.icbs() {
 		l := link{Href: s.file(), Text: s.name}
 		for _, p := range r.placesOf(s.code) {
 			l.Children = append(l.Children, link{Href: p.file(), Text: p.name})
@@ -224,12 +224,12 @@ func (r *report) nav() []link {
 func (r *report) pages() []*page {
 	region := scope{level: "region", name: "Region"}
 	out := []*page{{File: "index.html", Title: "Region", fill: func(p *page) error { return r.fill(p, region) }}}
-	for _, s := range r.stps() {
+	for _, s := range r.icbs() {
 		all := append([]scope{s}, r.placesOf(s.code)...)
 		for _, sc := range all {
 			title := sc.name
-			if sc.level == "stp" {
-				title += " (STP/ICB)"
+			if sc.level == "icb" && !strings.Contains(sc.name, "Integrated Care Board") {
+				title += " (ICB)"
 			}
 			out = append(out, &page{File: sc.file(), Title: title, fill: func(p *page) error { return r.fill(p, sc) }})
 		}
@@ -262,12 +262,27 @@ func (r *report) fill(p *page, sc scope) error {
 		} else if ok {
 			p.Sections = append(p.Sections, sec)
 		}
-		p.Sections = append(p.Sections, r.accuracySection(sc), r.indicatorsSection(sc))
+		ineq, err := r.inequalitiesSection(sc)
+		if err != nil {
+			return err
+		}
+		p.Sections = append(p.Sections, r.accuracySection(sc), r.indicatorsSection(sc), ineq)
 	}
 	if sc.level == "region" {
 		p.Sections = append(p.Sections, r.governanceSection(), r.privacySection(), r.methodsSection())
 	}
 	return nil
+}
+
+// levelOrder sorts the rows of areas: the region, its ICBs, then places.
+func levelOrder(level string) int {
+	switch level {
+	case "region":
+		return 0
+	case "icb":
+		return 1
+	}
+	return 2
 }
 
 // seriesKey is the key of the series of an area and service.
@@ -346,12 +361,12 @@ func (r *report) activitySection(sc scope) (section, error) {
 	t := &table{ID: sc.id() + "-summary", Caption: "Activity in the last 12 months and the forecast of the next 12, by service", Cols: summaryCols, Note: rangeNote}
 	services := r.services()
 	if sc.level == "region" {
-		sec.Paras = []string{"Activity of the region's residents by STP/ICB and service. The region's forecast is the sum of its STPs' forecasts: its range in the table adds up theirs, and its charts show no interval, since intervals do not add up. Each STP/ICB and place has its own page with its intervals."}
+		sec.Paras = []string{"Activity of the region's residents by Integrated Care Board (ICB) and service. The region's forecast is the sum of its ICBs' forecasts: its range in the table adds up theirs, and its charts show no interval, since intervals do not add up. Each ICB and place has its own page with its intervals."}
 		for _, svc := range services {
 			rs := r.regionSummary(svc)
-			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of STPs"), rs.last,
+			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of ICBs"), rs.last,
 				rs.next, ModelledFigure(rs.nextLo, 0), ModelledFigure(rs.nextHi, 0), rs.change, r.baseline("")})
-			for _, s := range r.stps() {
+			for _, s := range r.icbs() {
 				key := seriesKey(s, svc)
 				if _, ok := r.d.history[key]; !ok {
 					continue
@@ -371,7 +386,7 @@ func (r *report) activitySection(sc scope) (section, error) {
 			}
 			sec.Blocks = append(sec.Blocks, block{ID: sc.id() + "-" + svc + "-forecast", Heading: serviceName(svc), Figures: figs})
 		}
-		sec.Blocks = append(sec.Blocks, block{Heading: "All services and STPs/ICBs", Table: t})
+		sec.Blocks = append(sec.Blocks, block{Heading: "All services and ICBs", Table: t})
 		return sec, nil
 	}
 	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the chosen model (by default the combination of ETS, Theta and seasonal naive, the most accurate in carecast's benchmarks) and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
@@ -393,7 +408,7 @@ func (r *report) activitySection(sc scope) (section, error) {
 }
 
 // baseline is the demographic baseline of the next 12 months of a series,
-// a modelled figure; blank where the run has none (STP and region series).
+// a modelled figure; blank where the run has none (ICB and region series).
 func (r *report) baseline(key string) Cell {
 	v, ok := r.d.baseline[key]
 	if !ok {
@@ -454,7 +469,7 @@ func (r *report) serviceFigures(sc scope, svc string, sm summary) ([]figure, err
 	caption := "Monthly activity. Gaps: suppressed months."
 	switch {
 	case len(fc) > 0 && math.IsNaN(fc[0].Lo80):
-		caption = "History and the sum of the STPs' forecasts (dashed). Gaps: suppressed months."
+		caption = "History and the sum of the ICBs' forecasts (dashed). Gaps: suppressed months."
 	case len(fc) > 0:
 		caption = "History and forecast (dashed). Shaded: 80 % (darker) and 95 % intervals. Gaps: suppressed months."
 	}
@@ -540,14 +555,14 @@ func (r *report) accuracySection(sc scope) section {
 	}}
 	acc := slices.Clone(r.d.accuracy)
 	slices.SortStableFunc(acc, func(a, b accuracy) int {
-		return cmp.Or(cmp.Compare(b.Level, a.Level), strings.Compare(a.STP, b.STP), strings.Compare(a.LAD, b.LAD),
+		return cmp.Or(cmp.Compare(levelOrder(a.Level), levelOrder(b.Level)), strings.Compare(a.ICB, b.ICB), strings.Compare(a.LAD, b.LAD),
 			cmp.Compare(serviceOrder(a.Service), serviceOrder(b.Service)))
 	})
 	for _, a := range acc {
-		if !r.showSeries(sc, a.Level, a.STP, a.LAD) {
+		if !r.showSeries(sc, a.Level, a.ICB, a.LAD) {
 			continue
 		}
-		t.Rows = append(t.Rows, []Cell{Text(r.areaName(a.STP, a.LAD)), Text(serviceName(a.Service)), Text(a.Model),
+		t.Rows = append(t.Rows, []Cell{Text(r.areaName(a.ICB, a.LAD)), Text(serviceName(a.Service)), Text(a.Model),
 			ModelledFigure(float64(a.Origins), 0), nullFigure(a.MASE, 1, 2), nullFigure(a.SMAPE, 1, 1),
 			nullFigure(a.Coverage80, 100, 0), nullFigure(a.Coverage95, 100, 0)})
 	}
@@ -563,11 +578,11 @@ func (r *report) accuracySection(sc scope) section {
 			{"MAPE (%)", "mape_pct", Modelled}, {"Months inside 80 % interval (%)", "coverage80_pct", Modelled},
 		}}
 		for _, x := range r.d.tracking {
-			if !r.showSeries(sc, x.Level, x.STP, x.LAD) {
+			if !r.showSeries(sc, x.Level, x.ICB, x.LAD) {
 				continue
 			}
 			actual, forecast, mape, cov := r.trackingScores(x.Months)
-			tt.Rows = append(tt.Rows, []Cell{Text(x.RunID), Text(r.areaName(x.STP, x.LAD)), Text(serviceName(x.Service)),
+			tt.Rows = append(tt.Rows, []Cell{Text(x.RunID), Text(r.areaName(x.ICB, x.LAD)), Text(serviceName(x.Service)),
 				Text(fmt.Sprint(len(x.Months))), actual, ModelledFigure(forecast, 0), mape, cov})
 		}
 		track.Paras = []string{fmt.Sprintf("%d earlier run(s) in the warehouse had forecasts of months now observed. "+
@@ -579,13 +594,13 @@ func (r *report) accuracySection(sc scope) section {
 }
 
 // showSeries reports whether a page shows a series' row: the region page
-// shows STPs, an STP page the STP and its places, a place page the place.
-func (r *report) showSeries(sc scope, level, stp, lad string) bool {
+// shows ICBs, an ICB page the ICB and its places, a place page the place.
+func (r *report) showSeries(sc scope, level, icb, lad string) bool {
 	switch sc.level {
 	case "region":
-		return level == "stp"
-	case "stp":
-		return stp == sc.code
+		return level == "icb"
+	case "icb":
+		return icb == sc.code
 	}
 	return level == "place" && lad == sc.code
 }
@@ -598,8 +613,8 @@ func (r *report) indicatorsSection(sc scope) section {
 		{"Area", "area", Label}, {"Tests", "tests", Count}, {"Repeated elsewhere", "duplicate_tests", Count}, {"Repeated (%)", "duplicate_pct", Rate},
 	}}
 	for _, x := range r.d.duplicates {
-		if sc.has(x.STP, x.LAD) || (sc.level == "place" && x.Level == "stp" && r.stpOf(sc.code) == x.STP) {
-			dup.Rows = append(dup.Rows, []Cell{Text(r.areaName(x.STP, x.LAD)), r.dc.Count(x.Tests), r.dc.Count(x.DuplicateTests),
+		if sc.has(x.ICB, x.LAD) || (sc.level == "place" && x.Level == "icb" && r.icbOf(sc.code) == x.ICB) {
+			dup.Rows = append(dup.Rows, []Cell{Text(r.areaName(x.ICB, x.LAD)), r.dc.Count(x.Tests), r.dc.Count(x.DuplicateTests),
 				r.dc.Rate(x.DuplicateTests, x.Tests, 100)})
 		}
 	}
@@ -607,12 +622,12 @@ func (r *report) indicatorsSection(sc scope) section {
 		{"Area", "area", Label}, {"Measure", "measure", Label}, {"Numerator", "numerator", Count}, {"Denominator", "denominator", Count}, {"Rate (%)", "pct", Rate},
 	}}
 	for _, x := range r.d.care {
-		if sc.has(x.STP, x.LAD) || (sc.level == "place" && x.Level == "stp" && r.stpOf(sc.code) == x.STP) {
+		if sc.has(x.ICB, x.LAD) || (sc.level == "place" && x.Level == "icb" && r.icbOf(sc.code) == x.ICB) {
 			name := measureNames[x.Measure]
 			if name == "" {
 				name = humanise(x.Measure)
 			}
-			care.Rows = append(care.Rows, []Cell{Text(r.areaName(x.STP, x.LAD)), Text(name), r.dc.Count(x.Numerator), r.dc.Count(x.Denominator),
+			care.Rows = append(care.Rows, []Cell{Text(r.areaName(x.ICB, x.LAD)), Text(name), r.dc.Count(x.Numerator), r.dc.Count(x.Denominator),
 				r.dc.Rate(x.Numerator, x.Denominator, 100)})
 		}
 	}
@@ -626,11 +641,11 @@ func (r *report) indicatorsSection(sc scope) section {
 	}}
 	rs := slices.Clone(r.d.rates)
 	slices.SortStableFunc(rs, func(a, b rate) int {
-		return cmp.Or(cmp.Compare(b.Level, a.Level), strings.Compare(a.STP, b.STP), strings.Compare(a.LAD, b.LAD),
+		return cmp.Or(cmp.Compare(levelOrder(a.Level), levelOrder(b.Level)), strings.Compare(a.ICB, b.ICB), strings.Compare(a.LAD, b.LAD),
 			cmp.Compare(serviceOrder(a.Service), serviceOrder(b.Service)))
 	})
 	for _, x := range rs {
-		if !sc.has(x.STP, x.LAD) && !(sc.level == "place" && x.Level == "stp" && r.stpOf(sc.code) == x.STP) {
+		if !sc.has(x.ICB, x.LAD) && !(sc.level == "place" && x.Level == "icb" && r.icbOf(sc.code) == x.ICB) {
 			continue
 		}
 		rc := func(v dbsql.NullFloat64) Cell {
@@ -647,7 +662,7 @@ func (r *report) indicatorsSection(sc scope) section {
 		if x.Population > 0 {
 			crude = r.dc.RateOf(x.Events, 0, float64(r.dc.round(x.Events))/x.Population*1000, 1)
 		}
-		rates.Rows = append(rates.Rows, []Cell{Text(r.areaName(x.STP, x.LAD)), Text(serviceName(x.Service)), r.dc.Count(x.Events),
+		rates.Rows = append(rates.Rows, []Cell{Text(r.areaName(x.ICB, x.LAD)), Text(serviceName(x.Service)), r.dc.Count(x.Events),
 			ModelledFigure(x.Population, 0), crude, rc(x.DSR), rc(x.DSRLo), rc(x.DSRHi)})
 	}
 	sec.Blocks = []block{
@@ -658,10 +673,10 @@ func (r *report) indicatorsSection(sc scope) section {
 	return sec
 }
 
-func (r *report) stpOf(lad string) string {
+func (r *report) icbOf(lad string) string {
 	for _, p := range r.d.places {
 		if p.LAD == lad {
-			return p.STP
+			return p.ICB
 		}
 	}
 	return ""
@@ -771,7 +786,7 @@ func methodText(models []string) string {
 // monthly forecast, all steps.
 func (r *report) forecastsTable() *table {
 	t := &table{ID: "forecasts", Cols: []column{
-		{"", "series_key", Label}, {"", "level", Label}, {"", "stp_code", Label}, {"", "lad_code", Label}, {"", "service", Label},
+		{"", "series_key", Label}, {"", "level", Label}, {"", "icb_code", Label}, {"", "lad_code", Label}, {"", "service", Label},
 		{"", "model", Label}, {"", "period", Label}, {"", "mean", Modelled}, {"", "lo80", Modelled}, {"", "hi80", Modelled},
 		{"", "lo95", Modelled}, {"", "hi95", Modelled},
 	}}
@@ -785,12 +800,12 @@ func (r *report) forecastsTable() *table {
 		if len(parts) != 3 || parts[0] == "region" {
 			continue // the region's sums are not a model's forecasts
 		}
-		stp, lad := parts[1], "all"
+		icb, lad := parts[1], "all"
 		if parts[0] == "place" {
-			stp, lad = r.stpOf(parts[1]), parts[1]
+			icb, lad = r.icbOf(parts[1]), parts[1]
 		}
 		for _, f := range r.d.forecasts[k] {
-			t.Rows = append(t.Rows, []Cell{Text(k), Text(parts[0]), Text(stp), Text(lad), Text(parts[2]), Text(f.Model), Text(f.Period.Format("2006-01-02")),
+			t.Rows = append(t.Rows, []Cell{Text(k), Text(parts[0]), Text(icb), Text(lad), Text(parts[2]), Text(f.Model), Text(f.Period.Format("2006-01-02")),
 				ModelledFigure(f.Mean, 2), ModelledFigure(f.Lo80, 2), ModelledFigure(f.Hi80, 2), ModelledFigure(f.Lo95, 2), ModelledFigure(f.Hi95, 2)})
 		}
 	}

@@ -213,10 +213,10 @@ func checkPublishedCounts(t *testing.T, dir string) (checked, suppressed int) {
 // its numbers, tables are semantic, and the DEMO banner is there.
 func TestHTMLStructure(t *testing.T) {
 	charts, spcCharts := checkStructure(t, reportDir(t))
-	// The region, 2 STPs and 4 places, 8 services, 2 charts each (history
-	// and forecast, seasonal profile), and an SPC chart for each series
-	// with enough published months.
-	if want := 7 * 8 * 2; charts-spcCharts != want || spcCharts == 0 {
+	// The region, 2 ICBs and 4 places, 8 services, 3 charts each (history
+	// and forecast, seasonal profile, rates by deprivation), and an SPC
+	// chart for each series with enough published months.
+	if want := 7 * 8 * 3; charts-spcCharts != want || spcCharts == 0 {
 		t.Errorf("%d charts and %d SPC charts, want %d and some", charts-spcCharts, spcCharts, want)
 	}
 }
@@ -500,7 +500,7 @@ func TestLegalBasisAndErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkBuild builds the report of a realistic region: 3 STPs, 24
+// BenchmarkBuild builds the report of a realistic region: 3 ICBs, 24
 // places, 8 services, 36 months and 24 forecast months.
 func BenchmarkBuild(b *testing.B) {
 	runDir := reportstest.WriteRun(b, b.TempDir(), reportstest.Realistic, true)
@@ -642,7 +642,7 @@ func TestPrivacySection(t *testing.T) {
 		t.Fatal(err)
 	}
 	for file, want := range map[string][]string{
-		"csv/reidentification-risk.csv": {"sex + age + lsoa11,9000,1,60.0", "sex + age_band + lad_code,152,6,0.0"},
+		"csv/reidentification-risk.csv": {"sex + age + lsoa21,9000,1,60.0", "sex + age_band + lad_code,152,6,0.0"},
 		"csv/optout-evidence.csv":       {"National deny list,25015,0,2025-11-28,the date in its file name", "Gp type1,410,*"},
 		"index.html":                    {"CHANGED from 0f0f0f0f", "--new-key", "Re-identification risk"},
 	} {

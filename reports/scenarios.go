@@ -37,7 +37,7 @@ type scenarioInfo struct {
 
 // scenarioKey is one result series: scenario, area, service and measure.
 type scenarioKey struct {
-	Scenario, Level, STP, LAD, Service, Measure string
+	Scenario, Level, ICB, LAD, Service, Measure string
 }
 
 type scenarioResult struct {
@@ -68,7 +68,7 @@ func loadScenarios(ctx context.Context, db *dbsql.DB, have map[string]bool) (*sc
 	err := query(ctx, db, "scenario_results", func(r *dbsql.Rows) error {
 		var k scenarioKey
 		var x scenarioResult
-		err := r.Scan(&k.Scenario, &k.Level, &k.STP, &k.LAD, &k.Service, &k.Measure, &x.Year, &x.YearsAhead,
+		err := r.Scan(&k.Scenario, &k.Level, &k.ICB, &k.LAD, &k.Service, &k.Measure, &x.Year, &x.YearsAhead,
 			&x.Baseline, &x.Mean, &x.P10, &x.P50, &x.P90, &x.Suppressed)
 		k = k.normal()
 		if !slices.Contains(d.names, k.Scenario) {
@@ -104,7 +104,7 @@ func loadScenarios(ctx context.Context, db *dbsql.DB, have map[string]bool) (*sc
 			var k scenarioKey
 			var p scenarioPart
 			var order int64
-			err := r.Scan(&k.Scenario, &k.Level, &k.STP, &k.LAD, &k.Service, &k.Measure, &p.Year, &p.Factor, &order, &p.Value, &p.Suppressed)
+			err := r.Scan(&k.Scenario, &k.Level, &k.ICB, &k.LAD, &k.Service, &k.Measure, &p.Year, &p.Factor, &order, &p.Value, &p.Suppressed)
 			k = k.normal()
 			if err == nil && p.Year == last[k.Scenario] {
 				d.attribution[k] = append(d.attribution[k], p)
@@ -119,10 +119,10 @@ func loadScenarios(ctx context.Context, db *dbsql.DB, have map[string]bool) (*sc
 }
 
 // normal is the key as the report looks it up: a place by its code alone,
-// since a page's scope does not carry the place's STP.
+// since a page's scope does not carry the place's ICB.
 func (k scenarioKey) normal() scenarioKey {
 	if k.Level == "place" {
-		k.STP = ""
+		k.ICB = ""
 	}
 	return k
 }
@@ -132,8 +132,8 @@ func (sc scope) scenarioKey(scenario, service, measure string) scenarioKey {
 	switch sc.level {
 	case "place":
 		return scenarioKey{scenario, "place", "", sc.code, service, measure}
-	case "stp":
-		return scenarioKey{scenario, "stp", sc.code, "all", service, measure}
+	case "icb":
+		return scenarioKey{scenario, "icb", sc.code, "all", service, measure}
 	}
 	return scenarioKey{scenario, "region", "all", "all", service, measure}
 }
@@ -201,7 +201,7 @@ func figureOf(v float64, suppressed bool, decimals int) Cell {
 	return ModelledFigure(v, decimals)
 }
 
-const scenarioNote = "Scenario figures are modelled: the 10th, 50th and 90th percentiles over 1,000 (or the scenario's) Monte-Carlo draws of the assumptions, from the baseline year's published counts (rounded; a place's service with 1 to 7 events is suppressed, shown as *, and left out of its STP's and the region's figures). The attribution splits the change of the median between the factors, step by step in the order they are applied; the parts are rounded so that they add up to the rounded change."
+const scenarioNote = "Scenario figures are modelled: the 10th, 50th and 90th percentiles over 1,000 (or the scenario's) Monte-Carlo draws of the assumptions, from the baseline year's published counts (rounded; a place's service with 1 to 7 events is suppressed, shown as *, and left out of its ICB's and the region's figures). The attribution splits the change of the median between the factors, step by step in the order they are applied; the parts are rounded so that they add up to the rounded change."
 
 func (r *report) scenarioSection(sc scope) (section, bool, error) {
 	d := r.d.scenarios

@@ -130,10 +130,12 @@ func TestScenarioSection(t *testing.T) {
 	// E08000041's emergency admissions, and the same-day emergency care
 	// they alone would move to, are suppressed: they have no waterfall.
 	charts, spcCharts := checkStructure(t, dir)
-	if want := 7*8*2 + 7*7*2 - 2; charts-spcCharts != want {
+	// Three charts per service and page besides the SPC charts (history,
+	// season, rates by deprivation), two per scenario figure.
+	if want := 7*8*3 + 7*7*2 - 2; charts-spcCharts != want {
 		t.Errorf("%d charts besides %d SPC charts, want %d", charts-spcCharts, spcCharts, want)
 	}
-	for _, page := range []string{"index.html", "stp-E54000050.html", "place-E08000030.html"} {
+	for _, page := range []string{"index.html", "icb-E54000050.html", "place-E08000030.html"} {
 		doc := parseHTML(t, filepath.Join(dir, page))
 		var section, assumptions bool
 		for n := range doc.Descendants() {
@@ -233,12 +235,12 @@ func TestScenarioSuppressed(t *testing.T) {
 	if !found {
 		t.Error("no capacity row for the suppressed emergency admissions")
 	}
-	// The STP's figures leave the suppressed place out; they are shown.
-	recs = readCSVFile(t, filepath.Join(dir, "csv", "stp-E54000051-scenario-emergency_admission.csv"))
+	// The ICB's figures leave the suppressed place out; they are shown.
+	recs = readCSVFile(t, filepath.Join(dir, "csv", "icb-E54000051-scenario-emergency_admission.csv"))
 	for _, rec := range recs[1:] {
 		for i, v := range rec {
 			if v == Suppressed {
-				t.Errorf("STP E54000051: %s suppressed; its other place is not", recs[0][i])
+				t.Errorf("ICB E54000051: %s suppressed; its other place is not", recs[0][i])
 			}
 		}
 	}

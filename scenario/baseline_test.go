@@ -118,11 +118,11 @@ services:
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
-	w.Write([]string{"level", "stp_code", "lad_code", "service", "measure", "year", "baseline", "mean", "p10", "p50", "p90", "suppressed"})
+	w.Write([]string{"level", "icb_code", "lad_code", "service", "measure", "year", "baseline", "mean", "p10", "p50", "p90", "suppressed"})
 	for _, r := range res.Rows {
 		w.Write([]string{r.Level, r.Parent, r.Place, r.Service, r.Measure, fmt.Sprint(r.Year), g(r.Baseline), g(r.Mean), g(r.P10), g(r.P50), g(r.P90), fmt.Sprint(r.Suppressed)})
 	}
-	w.Write([]string{"level", "stp_code", "lad_code", "service", "measure", "year", "factor", "order", "value", "suppressed"})
+	w.Write([]string{"level", "icb_code", "lad_code", "service", "measure", "year", "factor", "order", "value", "suppressed"})
 	for _, a := range res.Attribution {
 		w.Write([]string{a.Level, a.Parent, a.Place, a.Service, a.Measure, fmt.Sprint(a.Year), a.Factor, fmt.Sprint(a.Order), g(a.Value), fmt.Sprint(a.Suppressed)})
 	}

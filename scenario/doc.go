@@ -21,7 +21,7 @@
 //  5. length of stay (bed-days only): × (1 + l·φ).
 //
 // Results are the 10th, 50th and 90th percentiles over the draws by place,
-// STP/ICB and region, service and year; the change of the median from the
+// ICB and region, service and year; the change of the median from the
 // baseline is attributed to the factors step by step (each factor's part is
 // how far the median moved when it was applied), so the parts add up to the
 // change; capacity is computed draw by draw.

@@ -137,7 +137,7 @@ type Capacity struct {
 }
 
 // Group overrides a service's factors for some places (local authority or
-// STP/ICB codes) and age bands. The first group that matches a place, age
+// ICB codes) and age bands. The first group that matches a place, age
 // band and sex applies; factors a group does not give are the service's.
 type Group struct {
 	Places  []string  `yaml:"places"`

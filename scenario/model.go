@@ -27,7 +27,7 @@ type Baseline struct {
 	Population []PopulationRow
 }
 
-// Place is a local authority and the STP/ICB it lies in.
+// Place is a local authority and the ICB it lies in.
 type Place struct{ Code, Parent string }
 
 // Cell is the baseline year's activity of one place, service, age band and
@@ -63,9 +63,9 @@ type Options struct {
 // Levels of the areas results are given for.
 const (
 	LevelPlace  = "place"
-	LevelParent = "stp"
+	LevelParent = "icb"
 	LevelRegion = "region"
-	// All is the code of every place of an STP/ICB, or every STP/ICB of the
+	// All is the code of every place of an ICB, or every ICB of the
 	// region.
 	All = "all"
 )
@@ -354,7 +354,7 @@ func Compile(f *File, b *Baseline, opts Options) (*Model, error) {
 					}
 					if n == 0 {
 						ps = append(ps, fieldProblem{fmt.Sprintf("%s.places[%d]", gp, i),
-							fmt.Sprintf("%q is not a place (local authority) or STP/ICB of the run", code)})
+							fmt.Sprintf("%q is not a place (local authority) or ICB of the run", code)})
 					}
 				}
 			}

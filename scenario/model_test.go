@@ -10,7 +10,7 @@ import (
 	"github.com/yhcr/carecast/scenario"
 )
 
-// fixture is a small baseline worked by hand: two places of one STP, one
+// fixture is a small baseline worked by hand: two places of one ICB, one
 // of another, with age bands that are not five-year bands (the model must
 // take the run's bands as they are).
 //
@@ -100,7 +100,7 @@ func run(t *testing.T, m *scenario.Model, d scenario.Draws) *scenario.Results {
 	return res
 }
 
-// result finds a row: level, area code (place, STP or "all"), service,
+// result finds a row: level, area code (place, ICB or "all"), service,
 // measure and years ahead.
 func result(t *testing.T, res *scenario.Results, area, svc, measure string, ahead int) scenario.ResultRow {
 	t.Helper()
@@ -272,7 +272,7 @@ func TestOneFactorAtATime(t *testing.T) {
 
 // The model starts from published counts: a place's service whose
 // baseline count is suppressed is shown suppressed, and left out of the
-// sums of its STP and the region, so that no figure is derived from it.
+// sums of its ICB and the region, so that no figure is derived from it.
 func TestSuppressedBaselines(t *testing.T) {
 	disclose := func(n int64) (int64, bool) {
 		if n >= 1 && n <= 7 {

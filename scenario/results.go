@@ -21,9 +21,9 @@ type Results struct {
 // ResultRow is one row of scenario_results.
 type ResultRow struct {
 	Scenario   string  `parquet:"scenario,dict" doc:"scenario name"`
-	Level      string  `parquet:"level,dict" doc:"place, stp or region"`
-	Parent     string  `parquet:"stp_code,dict" doc:"STP/ICB code; all for the region"`
-	Place      string  `parquet:"lad_code,dict" doc:"place (local authority) code; all for an STP/ICB or the region"`
+	Level      string  `parquet:"level,dict" doc:"place, icb or region"`
+	Parent     string  `parquet:"icb_code,dict" doc:"ICB code; all for the region"`
+	Place      string  `parquet:"lad_code,dict" doc:"place (local authority) code; all for an ICB or the region"`
 	Service    string  `parquet:"service,dict" doc:"service, or a setting activity moves to"`
 	Measure    string  `parquet:"measure,dict" doc:"activity, bed_days, beds, clinician_hours, sessions or clinician_wte"`
 	Year       int32   `parquet:"year" doc:"calendar year"`
@@ -41,9 +41,9 @@ type ResultRow struct {
 // of a result's median from the baseline that one factor made.
 type AttributionRow struct {
 	Scenario   string  `parquet:"scenario,dict" doc:"scenario name"`
-	Level      string  `parquet:"level,dict" doc:"place, stp or region"`
-	Parent     string  `parquet:"stp_code,dict" doc:"STP/ICB code; all for the region"`
-	Place      string  `parquet:"lad_code,dict" doc:"place code; all for an STP/ICB or the region"`
+	Level      string  `parquet:"level,dict" doc:"place, icb or region"`
+	Parent     string  `parquet:"icb_code,dict" doc:"ICB code; all for the region"`
+	Place      string  `parquet:"lad_code,dict" doc:"place code; all for an ICB or the region"`
 	Service    string  `parquet:"service,dict" doc:"service, or a setting activity moves to"`
 	Measure    string  `parquet:"measure,dict" doc:"activity or bed_days"`
 	Year       int32   `parquet:"year" doc:"calendar year"`

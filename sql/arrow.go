@@ -14,7 +14,7 @@ import (
 
 // SeriesArrow streams series_monthly (freq "monthly") or series_weekly
 // ("weekly") from db, ordered by series_key and period, to fn in Arrow
-// record batches. Columns: series_key, level, stp_code, lad_code, service
+// record batches. Columns: series_key, level, icb_code, lad_code, service
 // (string), period (date32), events (int64). fn must not keep a record
 // after it returns.
 func SeriesArrow(ctx context.Context, db *dbsql.DB, freq string, fn func(arrow.RecordBatch) error) error {
@@ -29,7 +29,7 @@ func SeriesArrow(ctx context.Context, db *dbsql.DB, freq string, fn func(arrow.R
 	}
 	// Sums are BIGINT in the models already; the cast keeps the contract
 	// even for a model edited to return HUGEINT.
-	query := fmt.Sprintf(`SELECT series_key, level, stp_code, lad_code, service, %s AS period, events::BIGINT AS events
+	query := fmt.Sprintf(`SELECT series_key, level, icb_code, lad_code, service, %s AS period, events::BIGINT AS events
 FROM %s ORDER BY series_key, period`, period, table)
 	if err := queryArrow(ctx, db, query, fn); err != nil {
 		return fmt.Errorf("series %s: %w", freq, err)

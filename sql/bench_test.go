@@ -5,6 +5,7 @@ import (
 	dbsql "database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -25,8 +26,14 @@ func benchBuildModels(b *testing.B, events, people int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	geo := yorkshire(b)
+	var vals []string
+	for _, p := range geo.Places {
+		vals = append(vals, fmt.Sprintf("('%s','%s')", p.LAD, p.ICB))
+	}
+	places := strings.Join(vals, ",")
 	gen := fmt.Sprintf(`COPY (
-    WITH places AS (SELECT lad_code, stp_code, row_number() OVER (ORDER BY lad_code) - 1 AS place_no FROM (VALUES %s) p(lad_code, stp_code)),
+    WITH places AS (SELECT lad_code, icb_code, row_number() OVER (ORDER BY lad_code) - 1 AS place_no FROM (VALUES %s) p(lad_code, icb_code)),
     ev AS (
         SELECT i,
                DATE '2021-01-01' + (hash(i, 1) %% 1461)::INTEGER AS event_date,
@@ -39,12 +46,12 @@ func benchBuildModels(b *testing.B, events, people int) {
            (person %% 95)::SMALLINT AS age,
            CASE WHEN person %% 95 >= 90 THEN '90+' ELSE ((person %% 95) // 5 * 5)::VARCHAR || '-' || ((person %% 95) // 5 * 5 + 4)::VARCHAR END AS age_band,
            CASE WHEN person %% 2 = 0 THEN 'female' ELSE 'male' END AS sex,
-           'unknown' AS lsoa11, p.lad_code, p.stp_code,
+           'unknown' AS lsoa21, 'unknown' AS sicbl_code, p.lad_code, p.icb_code,
            'SNOMED' AS code_system, 'T' || (hash(i, 4) %% 20)::VARCHAR AS code,
            (hash(i, 5) %% 10)::INTEGER AS length_of_stay,
            year(event_date)::INTEGER AS year
-    FROM ev JOIN places p ON p.place_no = ev.person %% 22
-) TO %s (FORMAT parquet, PARTITION_BY (year))`, benchPlaces, people, events, quoteString(filepath.Join(dir, "activity")))
+    FROM ev JOIN places p ON p.place_no = ev.person %% %d
+) TO %s (FORMAT parquet, PARTITION_BY (year))`, places, people, events, len(geo.Places), quoteString(filepath.Join(dir, "activity")))
 	for _, q := range []string{
 		gen,
 		`COPY (SELECT 'acute' AS feed, 'unknown' AS file, 1::BIGINT AS record, 'event' AS entity, 'future_date' AS reason, 'event_date' AS field) TO '` + filepath.Join(dir, "quarantine.parquet") + `'`,
@@ -58,7 +65,7 @@ func benchBuildModels(b *testing.B, events, people int) {
 	db.Close()
 	b.ResetTimer()
 	for range b.N {
-		rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate.AddDate(1, 0, 0)})
+		rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate.AddDate(1, 0, 0), Geography: geo})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -67,10 +74,3 @@ func benchBuildModels(b *testing.B, events, people int) {
 		}
 	}
 }
-
-// benchPlaces are the 22 Yorkshire & Humber places with their STPs.
-const benchPlaces = `('E06000010','E54000051'),('E06000011','E54000051'),('E06000012','E54000051'),('E06000013','E54000051'),
-('E06000014','E54000051'),('E07000163','E54000054'),('E07000164','E54000051'),('E07000165','E54000054'),('E07000166','E54000051'),
-('E07000167','E54000051'),('E07000168','E54000051'),('E07000169','E54000051'),('E07000171','E54000009'),('E08000016','E54000009'),
-('E08000017','E54000009'),('E08000018','E54000009'),('E08000019','E54000009'),('E08000032','E54000054'),('E08000033','E54000054'),
-('E08000034','E54000054'),('E08000035','E54000054'),('E08000036','E54000054')`

@@ -39,7 +39,13 @@ type ModelOptions struct {
 	// HorizonYears is how many years after the business year the population
 	// is projected (default 3).
 	HorizonYears int
-	Log          *slog.Logger
+	// Geography is the run's region: its places, ICBs, LSOAs and
+	// populations are the reference tables the models use. Required.
+	Geography *refdata.Geography
+	// PopulationScale multiplies the embedded populations (default 1): the
+	// embedded demo, a sample of its region, passes its scale.
+	PopulationScale float64
+	Log             *slog.Logger
 }
 
 // ModelReport is what BuildModels did.
@@ -212,7 +218,7 @@ func BuildModels(ctx context.Context, runDir string, opts ModelOptions) (*ModelR
 
 // openModelDB opens DuckDB over the run's input tables (but not earlier
 // builds of the models themselves) with the reference tables the models use:
-// run_params, ref_places, ref_population and ref_esp2013.
+// run_params, ref_esp2013 and the run's geography (loadRefData).
 func openModelDB(ctx context.Context, runDir string, models []script, opts ModelOptions) (*dbsql.DB, error) {
 	tables, err := RunTables(runDir)
 	if err != nil {
@@ -259,8 +265,16 @@ func openModelDB(ctx context.Context, runDir string, models []script, opts Model
 	if bd.IsZero() {
 		return fail(errors.New("build models: no business date"))
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE run_params AS SELECT ?::DATE AS business_date, ?::INTEGER AS horizon_years`,
-		bd.Format(time.DateOnly), horizon); err != nil {
+	if opts.Geography == nil {
+		return fail(errors.New("build models: no geography"))
+	}
+	scale := opts.PopulationScale
+	if scale <= 0 {
+		scale = 1
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE run_params AS SELECT ?::DATE AS business_date, ?::INTEGER AS horizon_years,
+		?::DOUBLE AS population_scale, ?::VARCHAR AS region`,
+		bd.Format(time.DateOnly), horizon, scale, opts.Geography.Region.String()); err != nil {
 		return fail(fmt.Errorf("create run_params: %w", err))
 	}
 	esp, err := files.ReadFile("ref/esp2013.sql")
@@ -270,7 +284,14 @@ func openModelDB(ctx context.Context, runDir string, models []script, opts Model
 	if _, err := db.ExecContext(ctx, "CREATE TABLE ref_esp2013 AS "+string(esp)); err != nil {
 		return fail(fmt.Errorf("ref/esp2013.sql: %w", err))
 	}
-	if err := loadRefData(ctx, db); err != nil {
+	band, err := files.ReadFile("ref/age_band.sql")
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := db.ExecContext(ctx, string(band)); err != nil {
+		return fail(fmt.Errorf("ref/age_band.sql: %w", err))
+	}
+	if err := loadRefData(ctx, db, opts.Geography, scale); err != nil {
 		return fail(err)
 	}
 	return db, nil
@@ -282,24 +303,31 @@ var optionalInputs = map[string]string{
 	"feed_skipped": "(feed VARCHAR, kind VARCHAR, outcome VARCHAR, detail VARCHAR, records BIGINT)",
 }
 
-// loadRefData loads the embedded ONS geography and populations into
-// ref_places and ref_population through DuckDB's appender.
-func loadRefData(ctx context.Context, db *dbsql.DB) error {
-	geo, err := refdata.YorkshireHumber()
-	if err != nil {
-		return fmt.Errorf("load geography: %w", err)
-	}
-	p2011, err := refdata.Population2011()
+// loadRefData loads the run's geography and populations into the
+// reference tables the models use, through DuckDB's appender:
+//
+//	ref_places (lad_code, lad_name, icb_code, icb_name): the region's places, each with the ICB holding most of it
+//	ref_icbs (icb_code, icb_ods, icb_name): the region's ICBs
+//	ref_areas (lsoa21, sicbl_code, icb_code, lad_code, imd_decile): its LSOAs (2021)
+//	ref_population (year, icb_code, lad_code, age, sex, population): mid-2011 and mid-2020, by place part
+//	ref_lsoa_population (lsoa21, age_band, population): mid-2020 by LSOA, where every LSOA of the region has one
+//
+// Populations are multiplied by scale.
+func loadRefData(ctx context.Context, db *dbsql.DB, geo *refdata.Geography, scale float64) error {
+	p2011, err := geo.Population(2011)
 	if err != nil {
 		return fmt.Errorf("load population: %w", err)
 	}
-	p2020, err := refdata.Population2020()
+	p2020, err := geo.Population(2020)
 	if err != nil {
 		return fmt.Errorf("load population: %w", err)
 	}
 	for _, ddl := range []string{
-		`CREATE TABLE ref_places (lad_code VARCHAR, lad_name VARCHAR, stp_code VARCHAR, stp_name VARCHAR)`,
-		`CREATE TABLE ref_population (year INTEGER, lad_code VARCHAR, age INTEGER, sex VARCHAR, population DOUBLE)`,
+		`CREATE TABLE ref_places (lad_code VARCHAR, lad_name VARCHAR, icb_code VARCHAR, icb_name VARCHAR)`,
+		`CREATE TABLE ref_icbs (icb_code VARCHAR, icb_ods VARCHAR, icb_name VARCHAR)`,
+		`CREATE TABLE ref_areas (lsoa21 VARCHAR, sicbl_code VARCHAR, icb_code VARCHAR, lad_code VARCHAR, imd_decile INTEGER)`,
+		`CREATE TABLE ref_population (year INTEGER, icb_code VARCHAR, lad_code VARCHAR, age INTEGER, sex VARCHAR, population DOUBLE)`,
+		`CREATE TABLE ref_lsoa_population (lsoa21 VARCHAR, age_band VARCHAR, population DOUBLE)`,
 	} {
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
 			return fmt.Errorf("create reference table: %w", err)
@@ -311,41 +339,75 @@ func loadRefData(ctx context.Context, db *dbsql.DB) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		places, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "ref_places")
-		if err != nil {
-			return fmt.Errorf("append ref_places: %w", err)
-		}
-		for _, p := range geo.Places {
-			if err := places.AppendRow(p.LAD, p.LADName, p.STP, p.STPName); err != nil {
-				places.Close()
-				return fmt.Errorf("append ref_places: %w", err)
+		appendRows := func(table string, rows func(add func(args ...driver.Value) error) error) error {
+			app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+			if err != nil {
+				return fmt.Errorf("append %s: %w", table, err)
 			}
+			if err := rows(app.AppendRow); err != nil {
+				app.Close()
+				return fmt.Errorf("append %s: %w", table, err)
+			}
+			if err := app.Close(); err != nil {
+				return fmt.Errorf("append %s: %w", table, err)
+			}
+			return nil
 		}
-		if err := places.Close(); err != nil {
-			return fmt.Errorf("append ref_places: %w", err)
-		}
-		pop, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "ref_population")
-		if err != nil {
-			return fmt.Errorf("append ref_population: %w", err)
-		}
-		for _, y := range []struct {
-			year int32
-			rows []refdata.PopulationRow
-		}{{2011, p2011}, {2020, p2020}} {
-			for _, r := range y.rows {
-				err := errors.Join(
-					pop.AppendRow(y.year, r.LAD, int32(r.Age), "male", r.Male),
-					pop.AppendRow(y.year, r.LAD, int32(r.Age), "female", r.Female))
-				if err != nil {
-					pop.Close()
-					return fmt.Errorf("append ref_population: %w", err)
+		return errors.Join(
+			appendRows("ref_places", func(add func(...driver.Value) error) error {
+				for _, p := range geo.Places {
+					if err := add(p.LAD, p.LADName, p.ICB, p.ICBName); err != nil {
+						return err
+					}
 				}
-			}
-		}
-		if err := pop.Close(); err != nil {
-			return fmt.Errorf("append ref_population: %w", err)
-		}
-		return nil
+				return nil
+			}),
+			appendRows("ref_icbs", func(add func(...driver.Value) error) error {
+				for _, icb := range geo.ICBs() {
+					if err := add(icb.Code, icb.ODS, icb.Name); err != nil {
+						return err
+					}
+				}
+				return nil
+			}),
+			appendRows("ref_areas", func(add func(...driver.Value) error) error {
+				for _, a := range geo.Areas {
+					if err := add(a.LSOA, a.SubICB, a.ICB, a.LAD, int32(a.IMDDecile)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}),
+			appendRows("ref_population", func(add func(...driver.Value) error) error {
+				for _, y := range []struct {
+					year int32
+					rows []refdata.PopulationRow
+				}{{2011, p2011}, {2020, p2020}} {
+					for _, r := range y.rows {
+						if err := errors.Join(
+							add(y.year, r.ICB, r.LAD, int32(r.Age), "male", r.Male*scale),
+							add(y.year, r.ICB, r.LAD, int32(r.Age), "female", r.Female*scale)); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}),
+			appendRows("ref_lsoa_population", func(add func(...driver.Value) error) error {
+				pops, complete := geo.LSOAPopulation2020()
+				if !complete {
+					return nil
+				}
+				for i, a := range geo.Areas {
+					for band, n := range pops[i] {
+						if err := add(a.LSOA, refdata.AgeBands[band], n*scale); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}),
+		)
 	})
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yhcr/carecast/internal/refdata"
 )
 
 var businessDate = time.Date(2024, 3, 20, 0, 0, 0, 0, time.UTC)
@@ -61,10 +63,21 @@ func makeRun(t testing.TB) string {
 func builtRun(t testing.TB) string {
 	t.Helper()
 	dir := makeRun(t)
-	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate}); err != nil {
+	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate, Geography: yorkshire(t)}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// yorkshire is the geography of the default region, which the fixture run
+// lives in.
+func yorkshire(t testing.TB) *refdata.Geography {
+	t.Helper()
+	g, err := refdata.YorkshireHumber()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
 
 // openRun opens the run in dir with OpenRun, closing it when the test ends.
@@ -81,11 +94,11 @@ func openRun(t testing.TB, dir string) *dbsql.DB {
 func TestBuildModels(t *testing.T) {
 	ctx := context.Background()
 	dir := makeRun(t)
-	rep, err := BuildModels(ctx, dir, ModelOptions{BusinessDate: businessDate, HorizonYears: 2})
+	rep, err := BuildModels(ctx, dir, ModelOptions{BusinessDate: businessDate, HorizonYears: 2, Geography: yorkshire(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Models) != 11 || len(rep.Tests) == 0 {
+	if len(rep.Models) != 14 || len(rep.Tests) == 0 {
 		t.Fatalf("built %d models and ran %d tests", len(rep.Models), len(rep.Tests))
 	}
 	db := openRun(t, dir)
@@ -116,7 +129,7 @@ func TestBuildModels(t *testing.T) {
 		// 439 days from 2023-01-05 to 2024-03-18 for each of the 10 observed combinations.
 		{"daily zero-filled", "SELECT count(*) FROM activity_daily", strconv.Itoa(439 * 10)},
 		{"monthly zero-filled", "SELECT count(*) FROM activity_monthly", strconv.Itoa(15 * 10)},
-		// 7 place and 4 STP series of the acute feed's services, February
+		// 7 place and 4 ICB series of the acute feed's services, February
 		// 2023 (the data start on 5 January) to February 2024 (they end on
 		// 7 March); social care and GP have no whole month (TestSeriesWholePeriods).
 		{"monthly series", "SELECT count(*) || ' ' || min(month) || ' ' || max(month) FROM series_monthly", strconv.Itoa(11*13) + " 2023-02-01 2024-02-01"},
@@ -236,7 +249,7 @@ func breakDataTest(t *testing.T, dir string, test script, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := openModelDB(ctx, dir, models, ModelOptions{BusinessDate: businessDate})
+	db, err := openModelDB(ctx, dir, models, ModelOptions{BusinessDate: businessDate, Geography: yorkshire(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +301,7 @@ func TestBuildModelsDataTestError(t *testing.T) {
 	if _, err := db.Exec(q); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate})
+	rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate, Geography: yorkshire(t)})
 	if !errors.Is(err, ErrDataTest) {
 		t.Fatalf("error = %v, want ErrDataTest", err)
 	}
@@ -297,8 +310,8 @@ func TestBuildModelsDataTestError(t *testing.T) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
-	if rep == nil || len(rep.Models) != 11 {
-		t.Errorf("report = %+v, want the 11 models built", rep)
+	if rep == nil || len(rep.Models) != 14 {
+		t.Errorf("report = %+v, want the 14 models built", rep)
 	}
 }
 
@@ -391,7 +404,7 @@ func TestBuildModelsOnThinRuns(t *testing.T) {
 			// As the warehouse writes them: a run without events has one
 			// empty part file in its business year.
 			src := quoteString(filepath.Join(activity, "**", "*.parquet"))
-			q := fmt.Sprintf(`COPY (SELECT * REPLACE ('unknown' AS lsoa11, 'unknown' AS lad_code, 'unknown' AS stp_code)
+			q := fmt.Sprintf(`COPY (SELECT * REPLACE ('unknown' AS lsoa21, 'unknown' AS sicbl_code, 'unknown' AS lad_code, 'unknown' AS icb_code)
 				FROM read_parquet(%s, hive_partitioning = true)) TO %s (FORMAT parquet, PARTITION_BY (year))`, src, quoteString(thin))
 			if tt.where == "false" {
 				os.MkdirAll(filepath.Join(thin, "year=2024"), 0o755)
@@ -407,7 +420,7 @@ func TestBuildModelsOnThinRuns(t *testing.T) {
 			if err := os.Rename(thin, activity); err != nil {
 				t.Fatal(err)
 			}
-			rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate})
+			rep, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate, Geography: yorkshire(t)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -450,7 +463,7 @@ func TestSeriesWholePeriods(t *testing.T) {
 		{"no whole week", "SELECT count(*) FROM series_weekly WHERE service = 'social_care_assessment'", "0"},
 		// The partial months' events are not counted: January 2023's A&E
 		// attendance (5 January) and March 2024's (5 March).
-		{"partial months left out", "SELECT sum(events) FROM series_monthly WHERE series_key = 'stp/E54000054/ae_attendance'", "6"},
+		{"partial months left out", "SELECT sum(events) FROM series_monthly WHERE series_key = 'icb/E54000054/ae_attendance'", "6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			have := queryStrings(t, db, c.query)

@@ -29,11 +29,12 @@ func ageBand(age int) string {
 // year and age band (both sexes) straight from the embedded ONS estimates.
 func projectedPopulation(t *testing.T, lad string, year int) map[string]float64 {
 	t.Helper()
-	p11, err := refdata.Population2011()
+	geo := yorkshire(t)
+	p11, err := geo.Population(2011)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p20, err := refdata.Population2020()
+	p20, err := geo.Population(2020)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +66,21 @@ func TestActivityRates(t *testing.T) {
 
 	type key struct{ year, lad, service string }
 	events := map[key]map[string]float64{}
-	for _, r := range readCSV(t, filepath.Join("testdata/run/activity.csv"))[1:] {
-		k := key{r[1][:4], r[10], r[2]}
-		if r[10] == "unknown" {
+	rows := readCSV(t, filepath.Join("testdata/run/activity.csv"))
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	for _, r := range rows[1:] {
+		lad := r[col["lad_code"]]
+		k := key{r[col["event_date"]][:4], lad, r[col["service"]]}
+		if lad == "unknown" {
 			continue
 		}
 		if events[k] == nil {
 			events[k] = map[string]float64{}
 		}
-		events[k][r[7]]++
+		events[k][r[col["age_band"]]]++
 	}
 	have := queryStrings(t, db, `SELECT year, lad_code, service, events, population, crude_rate_per_1000,
 		dsr_per_1000, dsr_lo95, dsr_hi95 FROM activity_rates WHERE level = 'place' AND events > 0`)

@@ -22,7 +22,7 @@ func TestReidentificationRisk(t *testing.T) {
 		('female', 42, '40-44', 'E01011092', 'E08000034', 'B85001', NULL),
 		('male', 71, '70-74', 'E01011107', 'E08000034', 'B85001', NULL),
 		('male', 73, '70-74', 'E01011107', 'E08000034', 'B85001', DATE '2024-05-01'))
-		AS t(sex, age, age_band, lsoa11, lad_code, gp_practice, death_month)) TO '` +
+		AS t(sex, age, age_band, lsoa21, lad_code, gp_practice, death_month)) TO '` +
 		filepath.Join(dir, "persons.parquet") + `' (FORMAT parquet)`); err != nil {
 		t.Fatal(err)
 	}
@@ -47,11 +47,11 @@ func TestReidentificationRisk(t *testing.T) {
 		}
 	}
 	want := []row{
-		{"sex/age/lsoa11", 5, 1, 8, 8},                         // 2, 3, 1, 1, 1
-		{"sex/age_band/lsoa11", 2, 2, 8, 2},                    // 6, 2
+		{"sex/age/lsoa21", 5, 1, 8, 8},                         // 2, 3, 1, 1, 1
+		{"sex/age_band/lsoa21", 2, 2, 8, 2},                    // 6, 2
 		{"sex/age_band/lad_code", 2, 2, 8, 2},                  // 6, 2
-		{"sex/age/lsoa11/gp_practice", 6, 1, 8, 8},             // 2, 2, 1, 1, 1, 1
-		{"sex/age/lsoa11/gp_practice/death_month", 6, 1, 8, 8}, // the dead man was alone already
+		{"sex/age/lsoa21/gp_practice", 6, 1, 8, 8},             // 2, 2, 1, 1, 1, 1
+		{"sex/age/lsoa21/gp_practice/death_month", 6, 1, 8, 8}, // the dead man was alone already
 	}
 	if !slices.Equal(got, want) || risk.K != RiskK || risk.Table != "persons" {
 		t.Errorf("risk\n got %+v\nwant %+v", got, want)

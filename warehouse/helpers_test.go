@@ -65,7 +65,8 @@ func genActivity(r *rand.Rand, ids []pseudonymise.Pseudonym, a *pseudonymise.Act
 		Sex:          genSexes[p%len(genSexes)],
 		LSOA:         genLSOAs[lsoa],
 		LAD:          genLADs[lsoa%len(genLADs)],
-		STP:          "E54000054",
+		SubICB:       "E38000254",
+		ICB:          "E54000054",
 		CodeSystem:   sys,
 		LengthOfStay: -1,
 	}
@@ -91,7 +92,7 @@ func genPersons(n int) []pseudonymise.PersonRow {
 		out[i] = pseudonymise.PersonRow{
 			ID: pseudonym(uint64(i)), Sex: genSexes[i%4], Age: int16(i % 101), AgeBand: genBands[i%len(genBands)],
 			LSOA: genLSOAs[i%len(genLSOAs)], LAD: genLADs[i%len(genLADs)], LADName: "Place " + genLADs[i%len(genLADs)],
-			STP: "E54000054", STPName: "West Yorkshire", Practice: fmt.Sprintf("B%05d", i%40),
+			SubICB: "E38000254", SubICBName: "NHS West Yorkshire ICB - X2C4Y", ICB: "E54000054", ICBName: "West Yorkshire", Practice: fmt.Sprintf("B%05d", i%40),
 			DeathMonth: canonical.NoDate, Feeds: genFeeds[i%len(genFeeds)],
 		}
 		if i%7 == 3 {

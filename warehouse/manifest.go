@@ -32,6 +32,9 @@ type Manifest struct {
 	// KeyContinuity compares KeyID with the previous committed run's.
 	KeyContinuity *KeyContinuity `json:"key_continuity,omitempty"`
 	Demo          bool           `json:"demo"`
+	// Region is the run's region: its preset or ICB codes, and the ICBs
+	// (ONS codes) they resolved to.
+	Region string `json:"region,omitempty"`
 	// LegalBasis is recorded when opt-outs were not applied.
 	LegalBasis string `json:"legal_basis,omitempty"`
 	// OptOuts is the evidence of the opt-out lists applied (their files,

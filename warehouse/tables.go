@@ -18,11 +18,13 @@ type personRecord struct {
 	Sex        string   `parquet:"sex,dict" doc:"male, female, indeterminate or not_known"`
 	Age        int16    `parquet:"age" doc:"age at 30 June of the business date's year (of the year of death, if dead before), top-coded at 90"`
 	AgeBand    string   `parquet:"age_band,dict" doc:"five-year age band: 0-4 … 85-89, 90+, unknown"`
-	LSOA       string   `parquet:"lsoa11,dict" doc:"LSOA (2011) of residence, or unknown"`
-	LAD        string   `parquet:"lad_code,dict" doc:"local authority (place) code, or unknown"`
+	LSOA       string   `parquet:"lsoa21,dict" doc:"LSOA (2021) of residence, or unknown"`
+	SubICB     string   `parquet:"sicbl_code,dict" doc:"sub-ICB location (ONS E38 code, 2024), or unknown"`
+	SubICBName string   `parquet:"sicbl_name,dict" doc:"sub-ICB location name, or unknown"`
+	LAD        string   `parquet:"lad_code,dict" doc:"local authority (place, 2024) code, or unknown"`
 	LADName    string   `parquet:"lad_name,dict" doc:"local authority (place) name, or unknown"`
-	STP        string   `parquet:"stp_code,dict" doc:"STP/ICB (ONS E54 code), or unknown"`
-	STPName    string   `parquet:"stp_name,dict" doc:"STP/ICB name, or unknown"`
+	ICB        string   `parquet:"icb_code,dict" doc:"ICB (ONS E54 code, 2024), or unknown"`
+	ICBName    string   `parquet:"icb_name,dict" doc:"ICB name, or unknown"`
 	Practice   string   `parquet:"gp_practice,dict" doc:"registered GP practice (ODS code)"`
 	DeathMonth *int32   `parquet:"death_month,date,optional" doc:"first day of the month of death; null when alive"`
 	Feeds      string   `parquet:"feeds,dict" doc:"feeds the person appears in, comma-separated"`
@@ -42,9 +44,10 @@ type activityRecord struct {
 	Age          int16    `parquet:"age" doc:"age at 30 June of the event's year, top-coded at 90"`
 	AgeBand      string   `parquet:"age_band,dict" bounds:"-" doc:"five-year band of age"`
 	Sex          string   `parquet:"sex,dict" bounds:"-" doc:"sex, as in persons"`
-	LSOA         string   `parquet:"lsoa11,dict" bounds:"-" doc:"LSOA (2011) of residence at the run"`
-	LAD          string   `parquet:"lad_code,dict" bounds:"-" doc:"local authority (place) of residence at the run"`
-	STP          string   `parquet:"stp_code,dict" bounds:"-" doc:"STP/ICB of residence at the run"`
+	LSOA         string   `parquet:"lsoa21,dict" bounds:"-" doc:"LSOA (2021) of residence at the run"`
+	SubICB       string   `parquet:"sicbl_code,dict" bounds:"-" doc:"sub-ICB location (2024) of residence at the run"`
+	LAD          string   `parquet:"lad_code,dict" bounds:"-" doc:"local authority (place, 2024) of residence at the run"`
+	ICB          string   `parquet:"icb_code,dict" bounds:"-" doc:"ICB (2024) of residence at the run"`
 	CodeSystem   string   `parquet:"code_system,dict,optional" bounds:"-" doc:"ICD-10, SNOMED, OPCS-4, READ, LOINC or a declared local system; null when uncoded"`
 	Code         string   `parquet:"code,optional" bounds:"-" doc:"clinical code in code_system, shape-checked; null when uncoded"`
 	LengthOfStay *int32   `parquet:"length_of_stay,optional" doc:"days, admissions only; null otherwise"`
@@ -82,7 +85,7 @@ func (w *PersonWriter) Write(p *pseudonymise.PersonRow) error {
 	rec := w.t.next()
 	*rec = personRecord{
 		PersonID: p.ID, Sex: p.Sex, Age: p.Age, AgeBand: p.AgeBand,
-		LSOA: p.LSOA, LAD: p.LAD, LADName: p.LADName, STP: p.STP, STPName: p.STPName,
+		LSOA: p.LSOA, SubICB: p.SubICB, SubICBName: p.SubICBName, LAD: p.LAD, LADName: p.LADName, ICB: p.ICB, ICBName: p.ICBName,
 		Practice: p.Practice, Feeds: p.Feeds,
 	}
 	if p.DeathMonth.Valid() {
@@ -178,7 +181,7 @@ func (w *ActivityWriter) Write(a *pseudonymise.ActivityRow) error {
 		PersonID: a.PersonID, EventDate: int32(a.Date),
 		Service: a.Service.String(), Setting: a.Setting.String(),
 		Provider: a.Provider, Feed: a.Feed, Age: a.Age, AgeBand: a.AgeBand, Sex: a.Sex,
-		LSOA: a.LSOA, LAD: a.LAD, STP: a.STP, CodeSystem: a.CodeSystem, Code: a.Code,
+		LSOA: a.LSOA, SubICB: a.SubICB, LAD: a.LAD, ICB: a.ICB, CodeSystem: a.CodeSystem, Code: a.Code,
 	}
 	if a.LengthOfStay >= 0 {
 		p.stay[i] = a.LengthOfStay

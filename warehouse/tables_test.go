@@ -42,10 +42,10 @@ func TestRoundTrip(t *testing.T) {
 			death = p.DeathMonth.String()
 		}
 		want = append(want, strings.Join([]string{uuidString(p.ID), p.Sex, fmt.Sprint(p.Age), p.AgeBand, p.LSOA,
-			p.LAD, p.LADName, p.STP, p.STPName, p.Practice, death, p.Feeds}, "|"))
+			p.SubICB, p.SubICBName, p.LAD, p.LADName, p.ICB, p.ICBName, p.Practice, death, p.Feeds}, "|"))
 	}
-	got := queryStrings(t, db, `SELECT concat_ws('|', person_id, sex, age, age_band, lsoa11, lad_code, lad_name,
-		stp_code, stp_name, gp_practice, coalesce(CAST(death_month AS VARCHAR), 'NULL'), feeds)
+	got := queryStrings(t, db, `SELECT concat_ws('|', person_id, sex, age, age_band, lsoa21, sicbl_code, sicbl_name,
+		lad_code, lad_name, icb_code, icb_name, gp_practice, coalesce(CAST(death_month AS VARCHAR), 'NULL'), feeds)
 		FROM read_parquet(`+sqlString(filepath.Join(run.Dir(), "persons.parquet"))+`)`)
 	compareRows(t, "persons", got, want)
 
@@ -63,11 +63,11 @@ func TestRoundTrip(t *testing.T) {
 			stay = fmt.Sprint(a.LengthOfStay)
 		}
 		want = append(want, strings.Join([]string{uuidString(a.PersonID), a.Date.String(), a.Service.String(),
-			a.Setting.String(), a.Provider, a.Feed, fmt.Sprint(a.Age), a.AgeBand, a.Sex, a.LSOA, a.LAD, a.STP,
+			a.Setting.String(), a.Provider, a.Feed, fmt.Sprint(a.Age), a.AgeBand, a.Sex, a.LSOA, a.SubICB, a.LAD, a.ICB,
 			sys, code, stay, fmt.Sprint(a.Date.Year())}, "|"))
 	}
 	got = queryStrings(t, db, `SELECT concat_ws('|', person_id, event_date, service, setting, provider, feed, age,
-		age_band, sex, lsoa11, lad_code, stp_code, coalesce(code_system, 'NULL'), coalesce(code, 'NULL'),
+		age_band, sex, lsoa21, sicbl_code, lad_code, icb_code, coalesce(code_system, 'NULL'), coalesce(code, 'NULL'),
 		coalesce(CAST(length_of_stay AS VARCHAR), 'NULL'), year)
 		FROM read_parquet(`+sqlString(filepath.Join(run.Dir(), "activity", "**", "*.parquet"))+`, hive_partitioning = true)`)
 	compareRows(t, "activity", got, want)

@@ -150,14 +150,15 @@ func countLines(patterns ...string) (int64, error) {
 	return n, nil
 }
 
-// loadLookup creates lookup(lsoa11, lad_code, stp_code) from the embedded
-// ONS geography, the same lookup carecast generalises with.
+// loadLookup creates lookup(lsoa21, sicbl_code, lad_code, icb_code) from
+// the embedded ONS geography of the default region, the same lookup
+// carecast generalises with.
 func loadLookup(ctx context.Context, db *dbsql.DB) error {
 	geo, err := refdata.YorkshireHumber()
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "CREATE TABLE lookup (lsoa11 VARCHAR PRIMARY KEY, lad_code VARCHAR, stp_code VARCHAR)"); err != nil {
+	if _, err := db.ExecContext(ctx, "CREATE TABLE lookup (lsoa21 VARCHAR PRIMARY KEY, sicbl_code VARCHAR, lad_code VARCHAR, icb_code VARCHAR)"); err != nil {
 		return fmt.Errorf("create lookup: %w", err)
 	}
 	conn, err := db.Conn(ctx)
@@ -175,7 +176,7 @@ func loadLookup(ctx context.Context, db *dbsql.DB) error {
 			return fmt.Errorf("append lookup: %w", err)
 		}
 		for _, a := range geo.Areas {
-			if err := app.AppendRow(a.LSOA, a.LAD, a.STP); err != nil {
+			if err := app.AppendRow(a.LSOA, a.SubICB, a.LAD, a.ICB); err != nil {
 				app.Close()
 				return fmt.Errorf("append lookup: %w", err)
 			}

@@ -17,6 +17,7 @@ import (
 
 var generateFlags struct {
 	out, end, format  string
+	region            string
 	scale, defectRate float64
 	years             int
 	seed              int64
@@ -24,21 +25,26 @@ var generateFlags struct {
 
 var cmdGenerate = &Command{
 	Name:      "generate",
-	UsageLine: "--out DIR [--scale F] [--years N] [--end YYYY-MM-DD] [--seed S] [--format csv|fhir|synthea] [--defect-rate F]",
-	Short:     "generate the synthetic Yorkshire & Humber region",
-	Long: `Generate writes a deterministic synthetic region into DIR: people in the 22
-local authorities of the three Yorkshire & Humber STPs in proportion to the ONS
-mid-2020 population, with NHS numbers from the never-issued 999 range, names,
-addresses, GP registrations, national data opt-outs (DIR/optouts/
-national_deny_list.txt), GP Type 1 objections and activity in every service,
+	UsageLine: "--out DIR [--region PRESET|ICBS] [--scale F] [--years N] [--end YYYY-MM-DD] [--seed S] [--format csv|fhir|synthea] [--defect-rate F]",
+	Short:     "generate a synthetic region (Yorkshire & Humber by default)",
+	Long: `Generate writes a deterministic synthetic region into DIR: people in the local
+authorities and LSOAs of --region in proportion to the ONS mid-2020
+population, with NHS numbers from the never-issued 999 range, names,
+addresses, GP registrations, national data opt-outs at their sub-ICB
+location's rate (DIR/optouts/national_deny_list.txt), GP Type 1 objections
+and activity in every service at the acute trusts that serve their LSOA,
 with deliberate defects at --defect-rate. DIR/generation.json records the
 options and the counts, which the command also prints.
 
-The same options always give the same bytes. --scale 1 is the whole region,
-about 5.5 million people. --end defaults to yesterday.`,
+--region is a preset (yorkshire-humber, greater-manchester, wessex,
+thames-valley, one-london, england) or ICB codes, NHS (QOP) or ONS
+(E54000057), separated by commas. The same options always give the same
+bytes. --scale 1 is the whole region (Yorkshire & Humber: about 5.5 million
+people). --end defaults to yesterday.`,
 	SetFlags: func(fs *flag.FlagSet) {
 		def := synth.DefaultOptions(canonical.NoDate)
 		fs.StringVar(&generateFlags.out, "out", "", "folder to write the region into (required)")
+		fs.StringVar(&generateFlags.region, "region", synth.DefaultRegion, "region: a preset or ICB codes separated by commas")
 		fs.Float64Var(&generateFlags.scale, "scale", def.Scale, "share of the real population (1 = about 5.5 million people)")
 		fs.IntVar(&generateFlags.years, "years", def.Years, "years of activity")
 		fs.StringVar(&generateFlags.end, "end", "", "last date of activity, YYYY-MM-DD (default yesterday)")
@@ -73,7 +79,8 @@ func runGenerate(ctx context.Context, env *Env, args []string) error {
 		}
 		end = canonical.DateOf(t)
 	}
-	opts := synth.Options{Scale: f.scale, Years: f.years, End: end, Seed: f.seed, DefectRate: f.defectRate, Format: f.format}
+	opts := synth.Options{Scale: f.scale, Years: f.years, End: end, Seed: f.seed, DefectRate: f.defectRate, Format: f.format,
+		Region: []string{f.region}}
 	sum, err := synth.Generate(ctx, f.out, opts, env.Log)
 	if errors.Is(err, synth.ErrOptions) {
 		return usageError("%v", err)
@@ -87,8 +94,8 @@ func runGenerate(ctx context.Context, env *Env, args []string) error {
 
 // printGenerateSummary prints what generate wrote as aligned tables.
 func printGenerateSummary(w io.Writer, dir string, s *synth.Summary) {
-	fmt.Fprintf(w, "generated %s feed in %s (scale %g, seed %d, to %s)\n\n", s.Options.Format, dir,
-		s.Options.Scale, s.Options.Seed, s.Options.End)
+	fmt.Fprintf(w, "generated %s feed of %s in %s (scale %g, seed %d, to %s)\n\n", s.Options.Format,
+		strings.Join(s.Options.Region, ","), dir, s.Options.Scale, s.Options.Seed, s.Options.End)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	for _, row := range []struct {
 		name string

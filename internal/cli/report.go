@@ -16,7 +16,7 @@ var cmdReport = &Command{
 	UsageLine: "[--config FILE] [--run ID|DATE] [--out DIR]",
 	Short:     "build the commissioners' report of a run",
 	Long: `Report builds the commissioners' report of the warehouse's current run, or of
-the run given by --run: self-contained HTML pages (the region, each STP/ICB and
+the run given by --run: self-contained HTML pages (the region, each ICB and
 each place) with charts, a CSV file of every table and forecasts.csv, in
 <run>/report or in --out. It prints the path of index.html.
 
@@ -48,7 +48,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 		out = filepath.Join(runDir, "report")
 	}
 	index, err := reports.Build(ctx, runDir, out, reports.Options{
-		Title:        cfg.Report.Title,
+		Title:        cfg.ReportTitle(),
 		SuppressMax:  cfg.Report.SuppressMax,
 		RoundTo:      cfg.Report.RoundTo,
 		ChangePoints: reports.ChangePoints(cfg.Report.ChangePoints),

@@ -23,13 +23,16 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/yhcr/carecast/forecast"
+	"github.com/yhcr/carecast/internal/refdata"
 	"github.com/yhcr/carecast/transforms"
 )
 
 // Config is the whole of carecast.yaml.
 type Config struct {
-	// Region names the embedded reference geography ("yorkshire-humber").
-	Region string `yaml:"region"`
+	// Region is the run's region: a preset (yorkshire-humber,
+	// greater-manchester, wessex, thames-valley, one-london, england) or a
+	// list of ICB codes (NHS Q… or ONS E54…), as one string or a YAML list.
+	Region Region `yaml:"region"`
 	// WorkDir holds generated demo feeds and other scratch data.
 	WorkDir string `yaml:"work_dir"`
 	// Warehouse is the folder runs are committed into.
@@ -268,10 +271,13 @@ type Pseudonymise struct {
 
 // Geography overrides the embedded lookups.
 type Geography struct {
-	// LookupFile is an ONS LSOA→CCG→STP→LAD lookup for another region.
+	// LookupFile is an ONS LSOA (2021) → sub-ICB location → ICB → local
+	// authority lookup of a later year than the embedded one (April 2024),
+	// e.g. after ICBs merge; region then names its ICBs.
 	LookupFile string `yaml:"lookup_file"`
 	// PostcodeLookupFile maps postcodes to LSOAs (ONS NSPL/ONSPD columns
-	// pcds,lsoa11) for feeds that carry postcodes.
+	// pcds and lsoa21, or lsoa11 in editions before 2022) for feeds that
+	// carry postcodes.
 	PostcodeLookupFile string `yaml:"postcode_lookup_file"`
 }
 
@@ -292,8 +298,10 @@ type Report struct {
 	// shown as "*".
 	SuppressMax int `yaml:"suppress_max"`
 	// RoundTo: other counts are rounded to the nearest RoundTo.
-	RoundTo int    `yaml:"round_to"`
-	Title   string `yaml:"title"`
+	RoundTo int `yaml:"round_to"`
+	// Title heads every page; empty: "<region> population health: demand
+	// and forecasts".
+	Title string `yaml:"title"`
 	// ChangePoints are months from which the SPC charts' limits are
 	// recalculated (a known change to the process, such as the pandemic).
 	ChangePoints []ChangePoint `yaml:"change_points"`
@@ -342,6 +350,49 @@ type Log struct {
 // optional leading seconds field, or a descriptor such as @daily.
 var cronSpec = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// DefaultRegion is the region of a config that names none.
+const DefaultRegion = "yorkshire-humber"
+
+// Region is the region setting as written: one string (a preset, or ICB
+// codes separated by commas) or a YAML list of ICB codes.
+type Region struct {
+	Items []string
+	line  int
+}
+
+// UnmarshalYAML reads a string or a list of strings, keeping the line for
+// the messages of Validate.
+func (r *Region) UnmarshalYAML(node ast.Node) error {
+	r.Items, r.line = nil, node.GetToken().Position.Line
+	switch n := node.(type) {
+	case *ast.SequenceNode:
+		for _, v := range n.Values {
+			s, ok := v.(*ast.StringNode)
+			if !ok {
+				return fmt.Errorf("region (line %d): want ICB codes, not %s", v.GetToken().Position.Line, v.String())
+			}
+			r.Items = append(r.Items, s.Value)
+		}
+	case *ast.StringNode:
+		r.Items = []string{n.Value}
+	case *ast.NullNode:
+	default:
+		return fmt.Errorf("region (line %d): want a preset name or ICB codes, not %s", r.line, node.String())
+	}
+	return nil
+}
+
+// String is the region as written.
+func (r Region) String() string { return strings.Join(r.Items, ",") }
+
+// field names the setting in messages, with its line when known.
+func (r Region) field() string {
+	if r.line > 0 {
+		return fmt.Sprintf("region (line %d)", r.line)
+	}
+	return "region"
+}
+
 // Duration is a time.Duration written as "36h" or "7d" in YAML.
 type Duration time.Duration
 
@@ -385,7 +436,7 @@ const defaultKeepRuns = 7
 // out keeps its default.
 func defaults() *Config {
 	return &Config{
-		Region:              "yorkshire-humber",
+		Region:              Region{Items: []string{DefaultRegion}},
 		WorkDir:             "out/work",
 		Warehouse:           "out/warehouse",
 		KeepRuns:            defaultKeepRuns,
@@ -401,7 +452,7 @@ func defaults() *Config {
 		}},
 		Pseudonymise: Pseudonymise{Flow: "population-health"},
 		Forecast:     Forecast{Method: "auto", HorizonMonths: 24, HorizonWeeks: 104, BacktestOrigins: 3},
-		Report: Report{SuppressMax: 7, RoundTo: 5, Title: "Yorkshire & Humber population health: demand and forecasts",
+		Report: Report{SuppressMax: 7, RoundTo: 5,
 			ChangePoints: []ChangePoint{
 				{Month: "2020-03", Label: "COVID-19: the first national lockdown"},
 				{Month: "2021-07", Label: "COVID-19: most restrictions end in England"},
@@ -478,6 +529,28 @@ func (c *Config) ForecastEnabled() bool { return c.Forecast.Enabled == nil || *c
 // ReportEnabled reports whether the report is built (the default).
 func (c *Config) ReportEnabled() bool { return c.Report.Enabled == nil || *c.Report.Enabled }
 
+// ReportTitle is report.title, or "<region> population health: demand and
+// forecasts" when it is empty.
+func (c *Config) ReportTitle() string {
+	if c.Report.Title != "" {
+		return c.Report.Title
+	}
+	const title = "population health: demand and forecasts"
+	if c.Geography.LookupFile == "" {
+		if r, err := refdata.ParseRegion(c.Region.Items, nil); err == nil {
+			if name := r.Title(nil); name != "" {
+				return name + " " + title
+			}
+			if l, err := refdata.Embedded(); err == nil {
+				if name := r.Title(l.Names()); name != "" {
+					return name + " " + title
+				}
+			}
+		}
+	}
+	return "Population health: demand and forecasts"
+}
+
 // IsDemo reports whether the run uses the embedded synthetic region.
 func (c *Config) IsDemo() bool { return len(c.Feeds) == 0 }
 
@@ -495,8 +568,11 @@ func (c *Config) Validate() error {
 	bad := func(field, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
 	}
-	if c.Region != "yorkshire-humber" && c.Geography.LookupFile == "" {
-		bad("region", "unknown region %q (embedded: yorkshire-humber; set geography.lookup_file for others)", c.Region)
+	if c.Geography.LookupFile == "" {
+		// With a lookup file the ICBs are the file's, checked when it is read.
+		if _, err := refdata.ParseRegion(c.Region.Items, nil); err != nil {
+			bad(c.Region.field(), "%v", err)
+		}
 	}
 	if c.WorkDir == "" {
 		bad("work_dir", "must not be empty")

@@ -40,6 +40,9 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		{"empty scenario path", "scenarios: [a.yaml, '']\n", []string{"scenarios[1]", "empty"}},
 		{"scenario listed twice", "scenarios: [a.yaml, a.yaml]\n", []string{"scenarios[1]", "twice"}},
 		{"scenario job without scenarios", "schedule:\n  jobs:\n    - name: n\n      cron: '0 3 * * *'\n      run: scenario\n", []string{"schedule.jobs[0].run", "none are listed"}},
+		{"unknown region", "warehouse: w\nregion: greater-londn\n", []string{"region (line 2)", "greater-londn", "greater-manchester"}},
+		{"unknown ICBs", "region: [QOP, QXX, E54000099]\n", []string{"region (line 1)", "QXX, E54000099"}},
+		{"region of the wrong shape", "region: {icb: QOP}\n", []string{"region (line 1)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +72,46 @@ func TestParseDefaults(t *testing.T) {
 	}
 	if c.Hash == "" {
 		t.Error("no config hash")
+	}
+}
+
+// TestRegion reads the region as a preset, a list of ICB codes or one
+// comma-separated string.
+func TestRegion(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"keep_runs: 3\n", "yorkshire-humber"},
+		{"region: greater-manchester\n", "greater-manchester"},
+		{"region: [QWO, E54000061]\n", "QWO,E54000061"},
+		{"region:\n  - QMJ\n  - QMF\n", "QMJ,QMF"},
+		{"region: \"QRL, QVV\"\n", "QRL, QVV"},
+	} {
+		cfg, err := Parse([]byte(c.yaml))
+		if err != nil {
+			t.Errorf("%q: %v", c.yaml, err)
+			continue
+		}
+		if cfg.Region.String() != c.want {
+			t.Errorf("%q: region %q, want %q", c.yaml, cfg.Region.String(), c.want)
+		}
+	}
+}
+
+// TestReportTitle names the region in the report's default title.
+func TestReportTitle(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"keep_runs: 3\n", "Yorkshire & Humber population health: demand and forecasts"},
+		{"region: greater-manchester\n", "Greater Manchester population health: demand and forecasts"},
+		{"region: [QWO, QF7]\n", "West Yorkshire, South Yorkshire population health: demand and forecasts"},
+		{"region: greater-manchester\nreport: {title: GM demand}\n", "GM demand"},
+	} {
+		cfg, err := Parse([]byte(c.yaml))
+		if err != nil {
+			t.Errorf("%q: %v", c.yaml, err)
+			continue
+		}
+		if cfg.ReportTitle() != c.want {
+			t.Errorf("%q: title %q, want %q", c.yaml, cfg.ReportTitle(), c.want)
+		}
 	}
 }
 

@@ -99,13 +99,15 @@ func christmasWeek(t time.Time) bool {
 	return (mo == time.December && d >= 24) || (mo == time.January && d == 1)
 }
 
-// ExpectedAE returns, for each A&E trust, the type-1 attendances the model
-// expects in each calendar month at scale 1, averaged over the months of
-// the period (from the catchment population at the start of the period,
-// before deaths and births), next to the real mean attendances of that
-// calendar month in 2016–2019. The calibration test holds them within 10 %.
-func ExpectedAE(start, end canonical.Date) (map[string][2][12]float64, error) {
-	w, err := loadWorld()
+// ExpectedAE returns, for each A&E trust of the region calibrated on its
+// own figures, the type-1 attendances the model expects in each calendar
+// month at scale 1, averaged over the months of the period (from the
+// catchment population at the start of the period, before deaths and
+// births), next to the real mean attendances of that calendar month in
+// 2016–2019 by the region's residents. The calibration test holds them
+// within 10 %.
+func ExpectedAE(region []string, start, end canonical.Date) (map[string][2][12]float64, error) {
+	w, err := loadWorld(region)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +132,9 @@ func ExpectedAE(start, end canonical.Date) (map[string][2][12]float64, error) {
 	}
 	out := map[string][2][12]float64{}
 	for ti, trust := range m.ae.trusts {
+		if !m.ae.own[ti] {
+			continue
+		}
 		// Whole calendar months only.
 		var sum, n [12]float64
 		for ms := start.MonthStart(); ; {

@@ -104,13 +104,13 @@ func (g *generator) place(ctx context.Context, r *rand.Rand, pl *place) error {
 func (g *generator) practiceCodes(pl *place) []string {
 	used := 0
 	for _, p := range g.w.places[:slices.Index(g.w.places, pl)] {
-		if p.info.gpPrefix == pl.info.gpPrefix {
+		if p.gpPrefix == pl.gpPrefix {
 			used += g.practiceCount(p)
 		}
 	}
 	codes := make([]string, g.practiceCount(pl))
 	for i := range codes {
-		codes[i] = pl.info.gpPrefix + pad3(used+i+1)
+		codes[i] = pl.gpPrefix + pad3(used+i+1)
 	}
 	g.practices += len(codes)
 	return codes
@@ -135,8 +135,12 @@ func pad3(n int) string {
 }
 
 // postcode makes a full postcode in one of the districts: the outward code,
-// then a sector digit and two unit letters.
+// then a sector digit and two unit letters; none where the districts are
+// not known.
 func postcode(r *rand.Rand, districts []string) string {
+	if len(districts) == 0 {
+		return ""
+	}
 	b := make([]byte, 0, 8)
 	b = append(b, pick(r, districts)...)
 	b = append(b, ' ', byte('1'+r.IntN(9)), inwardLetters[r.IntN(len(inwardLetters))], inwardLetters[r.IntN(len(inwardLetters))])
@@ -374,7 +378,7 @@ func (g *generator) event(r *rand.Rand, p *person, svc canonical.Service, d cano
 		e.Minute = int16(8*60 + 10*r.IntN(60))
 		e.CodeSystem, e.Code = "SNOMED", pick(r, gpCodes)
 	case canonical.CommunityContact:
-		e.Provider = p.place.info.community
+		e.Provider = c.community
 		e.Minute = int16(8*60 + 15*r.IntN(40))
 		e.CodeSystem, e.Code = "SNOMED", pick(r, communityCodes)
 	case canonical.SocialCareAssessment:
@@ -385,7 +389,7 @@ func (g *generator) event(r *rand.Rand, p *person, svc canonical.Service, d cano
 		if r.Float64() < repeatShare {
 			rep := e
 			rep.Date = d.AddDays(1 + r.IntN(30))
-			if others := otherProviders(c.acute); rep.Date <= last && len(others) > 0 {
+			if others := g.w.otherProviders(p.area); rep.Date <= last && len(others) > 0 {
 				rep.Provider = pick(r, others)
 				g.events = append(g.events, rep)
 			}

@@ -1,8 +1,10 @@
-// Package synth generates carecast's synthetic Yorkshire & Humber region:
-// people drawn from the real ONS population of the region's 22 local
-// authorities, with realistic identifiers, GP registrations, national data
-// opt-outs, GP Type 1 objections and activity across every service,
-// calibrated to real A&E figures and seeded with deliberate defects. It is
+// Package synth generates carecast's synthetic region — Yorkshire & Humber
+// by default, or any preset or ICBs of England: people drawn from the real
+// ONS population of the region's local authorities and LSOAs, with
+// realistic identifiers, GP registrations, national data opt-outs, GP Type
+// 1 objections and activity across every service, at the acute trusts that
+// serve each LSOA (OHID's catchments), calibrated to real A&E figures and
+// seeded with deliberate defects. It is
 // deterministic (the same options give the same bytes) and streams: memory
 // does not grow with scale.
 package synth
@@ -20,10 +22,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/internal/buildinfo"
+	"github.com/yhcr/carecast/internal/refdata"
 	"github.com/yhcr/carecast/transforms"
 	"github.com/yhcr/carecast/transforms/csvfeed"
 	"github.com/yhcr/carecast/transforms/fhir"
@@ -46,6 +50,9 @@ type Options struct {
 	DefectRate float64
 	// Format of the feed: "csv", "fhir" or "synthea" (empty means csv).
 	Format string
+	// Region is the region to generate: a preset or ICB codes
+	// (refdata.ParseRegion); empty means DefaultRegion.
+	Region []string
 }
 
 // DefaultOptions returns the defaults of `carecast generate`, ending on end.
@@ -122,7 +129,7 @@ func Generate(ctx context.Context, dir string, opts Options, log *slog.Logger) (
 	if err := opts.check(); err != nil {
 		return Summary{}, err
 	}
-	w, err := loadWorld()
+	w, err := loadWorld(opts.Region)
 	if err != nil {
 		return Summary{}, fmt.Errorf("reference data: %w", err)
 	}
@@ -170,6 +177,11 @@ func (o Options) check() error {
 	case !slices.Contains(Formats, o.Format):
 		return fmt.Errorf("%w: unknown format %q (csv, fhir or synthea)", ErrOptions, o.Format)
 	}
+	if len(o.Region) > 0 {
+		if _, err := refdata.ParseRegion(o.Region, nil); err != nil {
+			return fmt.Errorf("%w: %w", ErrOptions, err)
+		}
+	}
 	return nil
 }
 
@@ -196,6 +208,7 @@ type generation struct {
 		Seed       int64   `json:"seed"`
 		DefectRate float64 `json:"defect_rate"`
 		Format     string  `json:"format"`
+		Region     string  `json:"region"`
 	} `json:"options"`
 	*Summary
 }
@@ -205,6 +218,10 @@ func writeGeneration(path string, s Summary, start canonical.Date) error {
 	g.Options.Scale, g.Options.Years, g.Options.Seed = s.Options.Scale, s.Options.Years, s.Options.Seed
 	g.Options.Start, g.Options.End = start.String(), s.Options.End.String()
 	g.Options.DefectRate, g.Options.Format = s.Options.DefectRate, s.Options.Format
+	g.Options.Region = strings.Join(s.Options.Region, ",")
+	if g.Options.Region == "" {
+		g.Options.Region = DefaultRegion
+	}
 	g.Summary = &s
 	b, err := json.MarshalIndent(g, "", "  ")
 	if err != nil {

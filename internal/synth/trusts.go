@@ -6,59 +6,58 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/internal/refdata"
 )
 
-// placeInfo is what the generator knows of a local authority beyond the ONS
-// figures: its real postcode districts, the prefix of its GP practices' ODS
-// codes, the acute trust that serves it and its community services provider.
-type placeInfo struct {
+// districtInfo is what the generator knows of a district beyond the ONS
+// figures, for the districts of Yorkshire & Humber: its real postcode
+// districts, the prefix of its GP practices' ODS codes and its community
+// services provider.
+type districtInfo struct {
 	town      string
 	districts []string
 	gpPrefix  string
-	acute     string
 	community string
 }
 
-// placeInfos is keyed by LAD (2020) code. Acute trusts: RXF Mid Yorkshire,
-// RWY Calderdale and Huddersfield, RR8 Leeds, RAE Bradford, RCF Airedale,
-// RCD Harrogate, RHQ Sheffield, RFF Barnsley, RFR Rotherham, RP5 Doncaster
-// and Bassetlaw, RWA Hull, RJL Northern Lincolnshire and Goole, RCB York.
-// Community providers: RY6 Leeds Community Healthcare, TAD Bradford District
-// Care, RXG South West Yorkshire Partnership, RXE Rotherham Doncaster and
-// South Humber, RHA Nottinghamshire Healthcare, RV9 Humber Teaching, and
-// acute trusts that run their area's community services.
-var placeInfos = map[string]placeInfo{
-	"E06000010": {"Hull", districts("HU", 1, 9), "B81", "RWA", "RV9"},
-	"E06000011": {"Beverley", append(districts("HU", 10, 20), "YO15", "YO16", "YO25", "YO42", "YO43", "DN14"), "B81", "RWA", "RV9"},
-	"E06000012": {"Grimsby", append(districts("DN", 31, 37), "DN41"), "B81", "RJL", "RJL"},
-	"E06000013": {"Scunthorpe", districts("DN", 15, 20), "B81", "RJL", "RJL"},
-	"E06000014": {"York", []string{"YO1", "YO10", "YO23", "YO24", "YO26", "YO30", "YO31", "YO32"}, "B82", "RCB", "RCB"},
-	"E07000163": {"Skipton", []string{"BD23", "BD24"}, "B82", "RCF", "TAD"},
-	"E07000164": {"Northallerton", []string{"DL6", "DL7", "YO7", "YO61"}, "B82", "RCB", "RCB"},
-	"E07000165": {"Harrogate", districts("HG", 1, 5), "B82", "RCD", "RCD"},
-	"E07000166": {"Richmond", districts("DL", 8, 11), "B82", "RCB", "RCB"},
-	"E07000167": {"Malton", []string{"YO17", "YO18", "YO60", "YO62"}, "B82", "RCB", "RCB"},
-	"E07000168": {"Scarborough", []string{"YO11", "YO12", "YO13", "YO14", "YO21", "YO22"}, "B82", "RCB", "RCB"},
-	"E07000169": {"Selby", []string{"YO8", "LS24"}, "B82", "RCB", "RCB"},
-	"E07000171": {"Worksop", []string{"S80", "S81", "DN22"}, "C84", "RP5", "RHA"},
-	"E08000016": {"Barnsley", districts("S", 70, 75), "C85", "RFF", "RXG"},
-	"E08000017": {"Doncaster", districts("DN", 1, 12), "C86", "RP5", "RXE"},
-	"E08000018": {"Rotherham", districts("S", 60, 66), "C87", "RFR", "RFR"},
-	"E08000019": {"Sheffield", append(districts("S", 1, 14), "S17", "S20", "S35", "S36"), "C88", "RHQ", "RHQ"},
-	"E08000032": {"Bradford", districts("BD", 1, 19), "B83", "RAE", "TAD"},
-	"E08000033": {"Halifax", districts("HX", 1, 7), "B84", "RWY", "RWY"},
-	"E08000034": {"Huddersfield", districts("HD", 1, 9), "B85", "RWY", "RXG"},
-	"E08000035": {"Leeds", districts("LS", 1, 29), "B86", "RR8", "RY6"},
-	"E08000036": {"Wakefield", districts("WF", 1, 11), "B87", "RXF", "RXF"},
+// districtInfos is keyed by district (LAD 2022) code. Community providers:
+// RY6 Leeds Community Healthcare, TAD Bradford District Care, RXG South
+// West Yorkshire Partnership, RXE Rotherham Doncaster and South Humber, RHA
+// Nottinghamshire Healthcare, RV9 Humber Teaching, and acute trusts that run
+// their area's community services (RWA Hull, RJL Northern Lincolnshire and
+// Goole, RCB York and Scarborough, RCD Harrogate, RFR Rotherham, RHQ
+// Sheffield, RWY Calderdale and Huddersfield, RXF Mid Yorkshire).
+// Elsewhere people carry no postcode (their LSOA places them), practices
+// are numbered under a "Y" prefix, and the acute trust of their LSOA
+// provides community services.
+var districtInfos = map[string]districtInfo{
+	"E06000010": {"Hull", districts("HU", 1, 9), "B81", "RV9"},
+	"E06000011": {"Beverley", append(districts("HU", 10, 20), "YO15", "YO16", "YO25", "YO42", "YO43", "DN14"), "B81", "RV9"},
+	"E06000012": {"Grimsby", append(districts("DN", 31, 37), "DN41"), "B81", "RJL"},
+	"E06000013": {"Scunthorpe", districts("DN", 15, 20), "B81", "RJL"},
+	"E06000014": {"York", []string{"YO1", "YO10", "YO23", "YO24", "YO26", "YO30", "YO31", "YO32"}, "B82", "RCB"},
+	"E07000163": {"Skipton", []string{"BD23", "BD24"}, "B82", "TAD"},
+	"E07000164": {"Northallerton", []string{"DL6", "DL7", "YO7", "YO61"}, "B82", "RCB"},
+	"E07000165": {"Harrogate", districts("HG", 1, 5), "B82", "RCD"},
+	"E07000166": {"Richmond", districts("DL", 8, 11), "B82", "RCB"},
+	"E07000167": {"Malton", []string{"YO17", "YO18", "YO60", "YO62"}, "B82", "RCB"},
+	"E07000168": {"Scarborough", []string{"YO11", "YO12", "YO13", "YO14", "YO21", "YO22"}, "B82", "RCB"},
+	"E07000169": {"Selby", []string{"YO8", "LS24"}, "B82", "RCB"},
+	"E07000171": {"Worksop", []string{"S80", "S81", "DN22"}, "C84", "RHA"},
+	"E08000016": {"Barnsley", districts("S", 70, 75), "C85", "RXG"},
+	"E08000017": {"Doncaster", districts("DN", 1, 12), "C86", "RXE"},
+	"E08000018": {"Rotherham", districts("S", 60, 66), "C87", "RFR"},
+	"E08000019": {"Sheffield", append(districts("S", 1, 14), "S17", "S20", "S35", "S36"), "C88", "RHQ"},
+	"E08000032": {"Bradford", districts("BD", 1, 19), "B83", "TAD"},
+	"E08000033": {"Halifax", districts("HX", 1, 7), "B84", "RWY"},
+	"E08000034": {"Huddersfield", districts("HD", 1, 9), "B85", "RXG"},
+	"E08000035": {"Leeds", districts("LS", 1, 29), "B86", "RY6"},
+	"E08000036": {"Wakefield", districts("WF", 1, 11), "B87", "RXF"},
 }
-
-// childrensAE is the A&E that under-16s of a place attend instead of the
-// acute trust's: Sheffield Children's.
-var childrensAE = map[string]string{"E08000019": "RCU"}
 
 func districts(area string, from, to int) []string {
 	var out []string
@@ -70,46 +69,81 @@ func districts(area string, from, to int) []string {
 
 // catchment is where the people of one LSOA live and go to hospital.
 type catchment struct {
+	district  string // LAD 2022
 	town      string
-	districts []string
+	districts []string // postcode districts; none where unknown
 	acute     string
 	childAE   string // A&E trust for under-16s
+	community string
 }
 
-// areaCatchment finds an LSOA's catchment. Two places are split between
-// trusts: North Kirklees (Dewsbury, Batley: CCG 03J) uses Mid Yorkshire and
-// the rest of Kirklees Calderdale and Huddersfield; the north of Bradford
-// district (Keighley, Ilkley, Silsden — ONS numbers MSOAs north to south,
-// so Bradford 001–017) uses Airedale.
-func areaCatchment(a refdata.Area) (catchment, error) {
-	p, ok := placeInfos[a.LAD]
-	if !ok {
-		return catchment{}, fmt.Errorf("no providers known for local authority %s (%s)", a.LAD, a.LADName)
+// Thresholds of the trust catchments: an acute trust serves an LSOA of a
+// district if it admits at least minAcuteShare of the district's patients
+// (LSOAs are shared between such trusts in proportion); a children's trust
+// takes the district's under-16s to A&E if it admits at least
+// minChildShare of all the district's patients — more than the district's
+// children's own share of admissions, so that a children's trust's
+// regional specialties do not make it a district's A&E (Sheffield
+// Children's admits 34 % of Sheffield's patients, 11 % of Rotherham's).
+const (
+	minAcuteShare = 0.10
+	minChildShare = 0.15
+)
+
+// areaCatchment finds an LSOA's catchment from OHID's acute trust
+// catchments of its district (refdata.TrustCatchments): its acute trust is
+// one of the district's main general acute trusts, drawn for the LSOA in
+// proportion to their shares (the same in every run).
+func areaCatchment(geo *refdata.Geography, a refdata.Area, cells []refdata.Catchment, trusts map[string]refdata.Trust) (catchment, error) {
+	c := catchment{district: a.District, town: townOf(geo.LADName(a.District))}
+	var main []refdata.Catchment
+	var total float64
+	var best, child refdata.Catchment
+	for _, x := range cells {
+		switch trusts[x.Trust].Kind {
+		case "acute":
+			if x.ShareOfDistrict > best.ShareOfDistrict {
+				best = x
+			}
+			if x.ShareOfDistrict >= minAcuteShare {
+				main = append(main, x)
+				total += x.ShareOfDistrict
+			}
+		case "children":
+			if x.ShareOfDistrict >= minChildShare && x.ShareOfDistrict > child.ShareOfDistrict {
+				child = x
+			}
+		}
 	}
-	c := catchment{town: p.town, districts: p.districts, acute: p.acute, childAE: p.acute}
-	if t, ok := childrensAE[a.LAD]; ok {
-		c.childAE = t
+	if best.Trust == "" {
+		return catchment{}, fmt.Errorf("no acute trust serves district %s (%s)", a.District, geo.LADName(a.District))
 	}
-	switch {
-	case a.LAD == "E08000034" && a.CCGCode == "03J":
-		c.town, c.districts, c.acute, c.childAE = "Dewsbury", districts("WF", 12, 17), "RXF", "RXF"
-	case a.LAD == "E08000032" && msoaNumber(a.LSOAName) <= 17:
-		c.town, c.districts, c.acute, c.childAE = "Keighley", []string{"BD20", "BD21", "BD22", "LS29"}, "RCF", "RCF"
+	c.acute = best.Trust
+	u, cum := hashShare(a.LSOA)*total, 0.0
+	for _, x := range main {
+		cum += x.ShareOfDistrict
+		if u < cum {
+			c.acute = x.Trust
+			break
+		}
+	}
+	c.childAE, c.community = c.acute, c.acute
+	if child.Trust != "" {
+		c.childAE = child.Trust
+	}
+	if info, ok := districtInfos[a.District]; ok {
+		c.town, c.districts, c.community = info.town, info.districts, info.community
 	}
 	return c, nil
 }
 
-// msoaNumber reads the MSOA number of an LSOA name such as "Bradford 012A".
-func msoaNumber(lsoaName string) int {
-	i := strings.LastIndexByte(lsoaName, ' ')
-	if i < 0 || len(lsoaName)-i < 3 {
-		return 0
+// townOf makes a town for addresses of a district's name ("Bristol, City
+// of" → "Bristol").
+func townOf(name string) string {
+	if i := strings.IndexByte(name, ','); i > 0 {
+		return name[:i]
 	}
-	n, err := strconv.Atoi(lsoaName[i+1 : len(lsoaName)-1])
-	if err != nil {
-		return 0
-	}
-	return n
+	return name
 }
 
 // aeWinter is the amplitude of a winter peak laid over each trust's real
@@ -119,18 +153,30 @@ func msoaNumber(lsoaName string) int {
 // July while keeping every month within 10 % of its real figure.
 const aeWinter = 0.06
 
+// minRegionShare is the share of a trust's patients who must live in the
+// region for its own figures to calibrate it: a trust mostly serving people
+// outside the region would be calibrated on a catchment the region lacks.
+const minRegionShare = 0.5
+
 // aeCalibration holds, per A&E trust, the multiplier on the age-sex A&E
-// rates and the seasonal factor of each calendar month, both derived from the
-// trust's real monthly type-1 attendances (refdata.AEType1) and its
-// catchment population, so that at scale 1 the synthetic region reproduces
-// each trust's level and seasonal shape.
+// rates and the seasonal factor of each calendar month. A trust with real
+// monthly type-1 attendances (refdata.AEType1) of which at least
+// minRegionShare come from the region is calibrated on its own figures:
+// the attendances of the region's residents (its real attendances times
+// that share, from OHID's catchments) against its catchment population at
+// the model's rates, so that at scale 1 the synthetic region reproduces
+// each trust's level and seasonal shape. Every other trust is calibrated on
+// England's: its type-1 attendances against England's population.
 type aeCalibration struct {
 	trusts []string
 	index  map[string]int
 	level  []float64     // multiplier on serviceRates' A&E rates
 	season [][12]float64 // attendances a day in each calendar month ÷ the year's mean a day
-	// monthly is the real mean attendances in each calendar month.
+	// monthly is the real mean attendances by the region's residents in
+	// each calendar month, for the trusts calibrated on their own figures;
+	// own says which.
 	monthly [][12]float64
+	own     []bool
 }
 
 // calibrateAE derives the calibration from the real figures, the model's
@@ -140,65 +186,87 @@ func calibrateAE(w *world, rates *rateTable) (*aeCalibration, error) {
 	if err != nil {
 		return nil, err
 	}
-	cal := &aeCalibration{index: map[string]int{}}
-	var attendances, days [][12]float64
+	type figures struct{ attendances, days [12]float64 }
+	real := map[string]*figures{}
 	for _, m := range months {
-		i, ok := cal.index[m.Trust]
-		if !ok {
-			i = len(cal.trusts)
-			cal.index[m.Trust] = i
-			cal.trusts = append(cal.trusts, m.Trust)
-			attendances = append(attendances, [12]float64{})
-			days = append(days, [12]float64{})
+		f := real[m.Trust]
+		if f == nil {
+			f = &figures{}
+			real[m.Trust] = f
 		}
 		mo := m.Month.Month() - 1
-		attendances[i][mo] += float64(m.Attendances)
-		days[i][mo] += float64(daysInMonth(m.Month))
+		f.attendances[mo] += float64(m.Attendances)
+		f.days[mo] += float64(daysInMonth(m.Month))
+	}
+	eng := real[refdata.England]
+	if eng == nil {
+		return nil, fmt.Errorf("no A&E figures for England")
+	}
+	cal := &aeCalibration{index: map[string]int{}}
+	add := func(t string) {
+		if _, ok := cal.index[t]; !ok {
+			cal.index[t] = len(cal.trusts)
+			cal.trusts = append(cal.trusts, t)
+		}
+	}
+	for _, pl := range w.places {
+		for _, a := range pl.areas {
+			add(a.catchment.acute)
+			add(a.catchment.childAE)
+		}
+	}
+	slices.Sort(cal.trusts)
+	for i, t := range cal.trusts {
+		cal.index[t] = i
 	}
 	// The expected attendances a year at the model's rates, before the
-	// multiplier, of each trust's catchment.
+	// multiplier, of each trust's catchment in the region.
 	expected := make([]float64, len(cal.trusts))
 	for _, pl := range w.places {
 		for _, a := range pl.areas {
-			c := a.catchment
 			for _, row := range pl.population {
 				for sex, n := range [2]float64{row.Male, row.Female} {
-					trust := c.acute
+					trust := a.catchment.acute
 					if row.Age < 16 {
-						trust = c.childAE
+						trust = a.catchment.childAE
 					}
-					i, ok := cal.index[trust]
-					if !ok {
-						return nil, fmt.Errorf("A&E trust %s serves %s but has no attendance figures", trust, pl.name)
-					}
-					expected[i] += n * a.share * rates[canonical.AEAttendance][sex][row.Age]
+					expected[cal.index[trust]] += n * a.share * rates[canonical.AEAttendance][sex][row.Age]
 				}
 			}
 		}
 	}
-	cal.level = make([]float64, len(cal.trusts))
-	cal.season = make([][12]float64, len(cal.trusts))
-	cal.monthly = make([][12]float64, len(cal.trusts))
-	for i := range cal.trusts {
+	national, err := englandExpectedAE(rates)
+	if err != nil {
+		return nil, err
+	}
+	n := len(cal.trusts)
+	cal.level, cal.season, cal.monthly, cal.own = make([]float64, n), make([][12]float64, n), make([][12]float64, n), make([]bool, n)
+	for i, t := range cal.trusts {
+		f, share, exp := eng, 1.0, national
+		if own := real[t]; own != nil && w.trustShare[t] >= minRegionShare {
+			f, share, exp, cal.own[i] = own, w.trustShare[t], expected[i], true
+		}
+		if exp == 0 {
+			return nil, fmt.Errorf("A&E trust %s: no catchment population", t)
+		}
 		var total, totalDays float64
 		for m := range 12 {
-			total += attendances[i][m]
-			totalDays += days[i][m]
-		}
-		if expected[i] == 0 || total == 0 {
-			return nil, fmt.Errorf("A&E trust %s: no catchment population", cal.trusts[i])
+			if f.days[m] == 0 {
+				return nil, fmt.Errorf("A&E trust %s: no figures for %s", t, time.Month(m+1))
+			}
+			total += f.attendances[m]
+			totalDays += f.days[m]
 		}
 		perDay := total / totalDays
-		cal.level[i] = perDay * 365.25 / expected[i]
+		cal.level[i] = perDay * share * 365.25 / exp
 		var norm float64
 		for m := range 12 {
-			if days[i][m] == 0 {
-				return nil, fmt.Errorf("A&E trust %s: no figures for %s", cal.trusts[i], time.Month(m+1))
-			}
-			real := attendances[i][m] / days[i][m] / perDay
+			real := f.attendances[m] / f.days[m] / perDay
 			cal.season[i][m] = real * (1 + aeWinter*math.Cos(2*math.Pi*float64(m)/12))
-			norm += cal.season[i][m] * days[i][m] / totalDays
-			cal.monthly[i][m] = attendances[i][m] / days[i][m] * float64(daysInMonth(time.Date(2019, time.Month(m+1), 1, 0, 0, 0, 0, time.UTC)))
+			norm += cal.season[i][m] * f.days[m] / totalDays
+			if cal.own[i] {
+				cal.monthly[i][m] = share * f.attendances[m] / f.days[m] * float64(daysInMonth(time.Date(2019, time.Month(m+1), 1, 0, 0, 0, 0, time.UTC)))
+			}
 		}
 		for m := range 12 {
 			cal.season[i][m] /= norm
@@ -207,22 +275,43 @@ func calibrateAE(w *world, rates *rateTable) (*aeCalibration, error) {
 	return cal, nil
 }
 
+// englandExpectedAE is England's type-1 attendances a year at the model's
+// rates, before any multiplier, from its mid-2020 population.
+func englandExpectedAE(rates *rateTable) (float64, error) {
+	pop, err := englandPopulation()
+	if err != nil {
+		return 0, err
+	}
+	var out float64
+	for _, row := range pop {
+		for sex, n := range [2]float64{row.Male, row.Female} {
+			out += n * rates[canonical.AEAttendance][sex][min(row.Age, maxAge)]
+		}
+	}
+	return out, nil
+}
+
+var englandPopulation = sync.OnceValues(func() ([]refdata.PopulationRow, error) {
+	g, err := refdata.NewGeography("england")
+	if err != nil {
+		return nil, err
+	}
+	return g.Population(2020)
+})
+
 func daysInMonth(t time.Time) int {
 	y, m, _ := t.Date()
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// otherProviders lists, for each acute trust, the trusts of the same STP a
-// repeat diagnostic test may go to.
-func otherProviders(acute string) []string {
-	for _, group := range [][]string{
-		{"RXF", "RWY", "RR8", "RAE", "RCF", "RCD"},
-		{"RHQ", "RFF", "RFR", "RP5"},
-		{"RWA", "RJL", "RCB"},
-	} {
-		if slices.Contains(group, acute) {
-			return slices.DeleteFunc(slices.Clone(group), func(t string) bool { return t == acute })
-		}
+// otherProviders lists the acute trusts serving the same ICB as an LSOA,
+// other than its own, where a repeat diagnostic test may go.
+func (w *world) otherProviders(a *area) []string {
+	key := [2]string{a.icb, a.catchment.acute}
+	if o, ok := w.others[key]; ok {
+		return o
 	}
-	return nil
+	o := slices.DeleteFunc(slices.Clone(w.icbTrusts[a.icb]), func(t string) bool { return t == a.catchment.acute })
+	w.others[key] = o
+	return o
 }

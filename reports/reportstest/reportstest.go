@@ -22,15 +22,15 @@ import (
 //go:embed fixture.sql
 var fixture string
 
-// Region sizes a run: STPs, places per STP, services (up to 8) and months
+// Region sizes a run: ICBs, places per ICB, services (up to 8) and months
 // of history (ending November 2025).
-type Region struct{ STPs, Places, Services, Months int }
+type Region struct{ ICBs, Places, Services, Months int }
 
 // Regions used by the tests.
 var (
-	Small     = Region{STPs: 2, Places: 2, Services: 8, Months: 36}
-	Realistic = Region{STPs: 3, Places: 8, Services: 8, Months: 36} // 24 places
-	Tiny      = Region{STPs: 1, Places: 1, Services: 2, Months: 24}
+	Small     = Region{ICBs: 2, Places: 2, Services: 8, Months: 36}
+	Realistic = Region{ICBs: 3, Places: 8, Services: 8, Months: 36} // 24 places
+	Tiny      = Region{ICBs: 1, Places: 1, Services: 2, Months: 24}
 )
 
 // Run ids of the runs WriteRun makes.
@@ -48,8 +48,8 @@ var baseTables = map[string]bool{"persons": true, "quarantine": true, "optouts_a
 func WriteRun(tb testing.TB, root string, reg Region, earlier bool) string {
 	tb.Helper()
 	runDir := filepath.Join(root, "runs", RunID)
-	tables := []string{"persons", "quarantine", "optouts_applied", "feed_counts", "series_monthly", "forecasts",
-		"forecast_accuracy", "duplicate_tests", "care_transitions", "activity_rates"}
+	tables := []string{"places", "icbs", "persons", "quarantine", "optouts_applied", "feed_counts", "series_monthly", "forecasts",
+		"forecast_accuracy", "duplicate_tests", "care_transitions", "activity_rates", "activity_rates_imd"}
 	write(tb, runDir, reg, reg.Months, RunID, tables)
 	if earlier {
 		write(tb, filepath.Join(root, "runs", EarlierRunID), reg, reg.Months-6, EarlierRunID, []string{"forecasts"})
@@ -65,7 +65,7 @@ func WriteRun(tb testing.TB, root string, reg Region, earlier bool) string {
 		},
 		ReidentificationRisk: &warehouse.ReidentificationRisk{K: 5, Table: "persons", Combinations: []warehouse.QuasiIdentifierRisk{
 			{QuasiIdentifiers: []string{"sex", "age_band", "lad_code"}, Groups: 152, SmallestGroup: 6, People: 20000, PeopleUnderK: 0},
-			{QuasiIdentifiers: []string{"sex", "age", "lsoa11"}, Groups: 9000, SmallestGroup: 1, People: 20000, PeopleUnderK: 12000, ShareUnderK: 0.6},
+			{QuasiIdentifiers: []string{"sex", "age", "lsoa21"}, Groups: 9000, SmallestGroup: 1, People: 20000, PeopleUnderK: 12000, ShareUnderK: 0.6},
 		}},
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
@@ -93,8 +93,8 @@ func write(tb testing.TB, runDir string, reg Region, origin int, runID string, t
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1) // variables belong to a connection
-	vars := fmt.Sprintf("SET VARIABLE n_stp = %d; SET VARIABLE n_place = %d; SET VARIABLE n_service = %d; SET VARIABLE n_months = %d; SET VARIABLE origin = %d; SET VARIABLE run_id = '%s';",
-		reg.STPs, reg.Places, reg.Services, reg.Months, origin, runID)
+	vars := fmt.Sprintf("SET VARIABLE n_icb = %d; SET VARIABLE n_place = %d; SET VARIABLE n_service = %d; SET VARIABLE n_months = %d; SET VARIABLE origin = %d; SET VARIABLE run_id = '%s';",
+		reg.ICBs, reg.Places, reg.Services, reg.Months, origin, runID)
 	if _, err := db.ExecContext(ctx, vars+fixture); err != nil {
 		tb.Fatalf("fixture: %v", err)
 	}

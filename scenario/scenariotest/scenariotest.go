@@ -71,7 +71,7 @@ func WriteRun(tb testing.TB, root string) string {
 	// The activity_monthly model, as sql/models/activity_monthly.sql counts
 	// it (without its zero-filling).
 	q := fmt.Sprintf(`COPY (
-		SELECT date_trunc('month', event_date)::DATE AS month, CASE WHEN lad_code = 'unknown' THEN 'unknown' ELSE 'S1' END AS stp_code,
+		SELECT date_trunc('month', event_date)::DATE AS month, CASE WHEN lad_code = 'unknown' THEN 'unknown' ELSE 'S1' END AS icb_code,
 		       lad_code, service, age_band, sex, count(*)::BIGINT AS events
 		FROM read_parquet('%s', hive_partitioning = true)
 		GROUP BY ALL
@@ -80,7 +80,7 @@ func WriteRun(tb testing.TB, root string) string {
 		tb.Fatal(err)
 	}
 	q = fmt.Sprintf(`COPY (
-		SELECT y::INTEGER AS year, 'S1' AS stp_code, lad AS lad_code, lad AS lad_name, band AS age_band, sex,
+		SELECT y::INTEGER AS year, 'S1' AS icb_code, lad AS lad_code, lad AS lad_name, band AS age_band, sex,
 		       (1000.0 * pn * bn * xn) * pow(1 + 0.01 * bn * xn, y - 2020) AS population, y > 2020 AS projected
 		FROM (VALUES ('E1', 1), ('E2', 2)) p(lad, pn), (VALUES ('0-64', 3), ('65+', 1)) b(band, bn),
 		     (VALUES ('male', 1), ('female', 2)) x(sex, xn), range(2020, 2028) r(y)

@@ -9,7 +9,7 @@
 --
 -- bench/peer runs it with variables set: feed (the feed folder), optouts
 -- (the deny list) and key (the key as hex), a table
--- lookup(lsoa11, lad_code, stp_code) loaded from the embedded geography, and
+-- lookup(lsoa21, sicbl_code, lad_code, icb_code) loaded from the embedded geography, and
 -- OUT_PARQUET replaced by the output path (COPY … TO takes no expression).
 COPY (
     WITH
@@ -18,9 +18,9 @@ COPY (
         FROM read_csv(getvariable('optouts'), header = false, columns = {'nhs_number': 'VARCHAR'})
     ),
     persons AS (
-        SELECT nhs_number, date_of_birth, sex, lsoa11
+        SELECT nhs_number, date_of_birth, sex, lsoa21
         FROM read_csv(getvariable('feed') || '/persons.csv', header = true, ignore_errors = true,
-                      types = {'nhs_number': 'VARCHAR', 'date_of_birth': 'DATE', 'sex': 'VARCHAR', 'lsoa11': 'VARCHAR'})
+                      types = {'nhs_number': 'VARCHAR', 'date_of_birth': 'DATE', 'sex': 'VARCHAR', 'lsoa21': 'VARCHAR'})
         WHERE nhs_number IS NOT NULL
     ),
     activity AS (
@@ -44,15 +44,16 @@ COPY (
                  || (date_diff('year', p.date_of_birth, a.event_date) // 5 * 5 + 4)::VARCHAR
         END AS age_band,
         CASE p.sex WHEN '1' THEN 'male' WHEN '2' THEN 'female' WHEN '9' THEN 'indeterminate' ELSE 'not_known' END AS sex,
-        coalesce(g.lsoa11, 'unknown') AS lsoa11,
+        coalesce(g.lsoa21, 'unknown') AS lsoa21,
+        coalesce(g.sicbl_code, 'unknown') AS sicbl_code,
         coalesce(g.lad_code, 'unknown') AS lad_code,
-        coalesce(g.stp_code, 'unknown') AS stp_code,
+        coalesce(g.icb_code, 'unknown') AS icb_code,
         a.code_system,
         a.code,
         a.length_of_stay,
         year(a.event_date)::INTEGER AS year
     FROM activity a
     JOIN persons p ON p.nhs_number = a.nhs_number
-    LEFT JOIN lookup g ON g.lsoa11 = p.lsoa11
+    LEFT JOIN lookup g ON g.lsoa21 = p.lsoa21
     WHERE a.nhs_number NOT IN (SELECT nhs_number FROM optouts)
 ) TO 'OUT_PARQUET' (FORMAT parquet, COMPRESSION zstd);

@@ -8,7 +8,7 @@
 -- rather than five strings. Rows are left unsorted: sorting millions of
 -- rows doubled the time to build all models (BenchmarkBuildModels10M).
 WITH counts AS (
-    SELECT event_date, stp_code, lad_code, service, age_band, sex, count(*) AS events
+    SELECT event_date, icb_code, lad_code, service, age_band, sex, count(*) AS events
     FROM activity
     GROUP BY ALL
 ),
@@ -17,12 +17,12 @@ bounds AS (
 ),
 combos AS (
     SELECT row_number() OVER () AS combo, *
-    FROM (SELECT DISTINCT stp_code, lad_code, service, age_band, sex FROM counts)
+    FROM (SELECT DISTINCT icb_code, lad_code, service, age_band, sex FROM counts)
 ),
 observed AS (
     SELECT c.combo, (n.event_date - b.lo)::INTEGER AS day, n.events
     FROM counts n
-    JOIN combos c USING (stp_code, lad_code, service, age_band, sex)
+    JOIN combos c USING (icb_code, lad_code, service, age_band, sex)
     CROSS JOIN bounds b
 ),
 grid AS (
@@ -30,7 +30,7 @@ grid AS (
     FROM combos c
     CROSS JOIN (SELECT unnest(range(0, hi - lo + 1))::INTEGER AS day FROM bounds) d
 )
-SELECT (b.lo + g.day)::DATE AS date, c.stp_code, c.lad_code, c.service, c.age_band, c.sex,
+SELECT (b.lo + g.day)::DATE AS date, c.icb_code, c.lad_code, c.service, c.age_band, c.sex,
        coalesce(o.events, 0)::BIGINT AS events
 FROM grid g
 CROSS JOIN bounds b

@@ -6,7 +6,7 @@
 -- daily model read seven times as many rows); unsorted, as activity_daily.
 WITH counts AS (
     SELECT date_trunc('week', event_date)::DATE AS week_start,
-           stp_code, lad_code, service, age_band, sex, count(*) AS events
+           icb_code, lad_code, service, age_band, sex, count(*) AS events
     FROM activity
     GROUP BY ALL
 ),
@@ -15,12 +15,12 @@ weeks AS (
     FROM (SELECT unnest(generate_series(min(week_start), max(week_start), INTERVAL 1 WEEK)) AS w FROM counts)
 ),
 combos AS (
-    SELECT DISTINCT stp_code, lad_code, service, age_band, sex FROM counts
+    SELECT DISTINCT icb_code, lad_code, service, age_band, sex FROM counts
 )
-SELECT w.week_start, w.iso_year, w.iso_week, c.stp_code, c.lad_code, c.service, c.age_band, c.sex,
+SELECT w.week_start, w.iso_year, w.iso_week, c.icb_code, c.lad_code, c.service, c.age_band, c.sex,
        coalesce(n.events, 0)::BIGINT AS events
 FROM weeks w
 CROSS JOIN combos c
 LEFT JOIN counts n
-    ON n.week_start = w.week_start AND n.stp_code = c.stp_code AND n.lad_code = c.lad_code
+    ON n.week_start = w.week_start AND n.icb_code = c.icb_code AND n.lad_code = c.lad_code
    AND n.service = c.service AND n.age_band = c.age_band AND n.sex = c.sex

@@ -12,7 +12,7 @@
 --                                 who attended 5 or more times (numerator);
 --                                 only months with a full 12 months of data.
 WITH ae AS (
-    SELECT row_number() OVER () AS id, person_id, event_date, stp_code, lad_code
+    SELECT row_number() OVER () AS id, person_id, event_date, icb_code, lad_code
     FROM activity
     WHERE service = 'ae_attendance'
 ),
@@ -24,7 +24,7 @@ ae_admitted AS (
        AND a.event_date BETWEEN ae.event_date AND ae.event_date + 1
 ),
 discharges AS (
-    SELECT row_number() OVER () AS id, person_id, event_date + length_of_stay AS discharge, stp_code, lad_code
+    SELECT row_number() OVER () AS id, person_id, event_date + length_of_stay AS discharge, icb_code, lad_code
     FROM activity
     WHERE service IN ('emergency_admission', 'elective_admission') AND length_of_stay IS NOT NULL
 ),
@@ -36,22 +36,22 @@ discharges_assessed AS (
        AND a.event_date BETWEEN d.discharge AND d.discharge + 30
 ),
 attendance_months AS (
-    SELECT person_id, stp_code, lad_code, date_trunc('month', event_date)::DATE AS month
+    SELECT person_id, icb_code, lad_code, date_trunc('month', event_date)::DATE AS month
     FROM ae
 ),
 windows AS (
     -- each attendance falls in the 12-month windows ending with its month and the 11 after
-    SELECT person_id, stp_code, lad_code, (month + to_months(k))::DATE AS month
+    SELECT person_id, icb_code, lad_code, (month + to_months(k))::DATE AS month
     FROM (SELECT *, unnest(range(0, 12)) AS k FROM attendance_months)
 ),
 attenders AS (
-    SELECT month, stp_code, lad_code, person_id, count(*) AS attendances
+    SELECT month, icb_code, lad_code, person_id, count(*) AS attendances
     FROM windows
     WHERE month BETWEEN (SELECT min(month) + INTERVAL 11 MONTH FROM attendance_months)
                     AND (SELECT max(month) FROM attendance_months)
     GROUP BY ALL
 )
-SELECT date_trunc('month', ae.event_date)::DATE AS month, ae.stp_code, ae.lad_code,
+SELECT date_trunc('month', ae.event_date)::DATE AS month, ae.icb_code, ae.lad_code,
        'ae_to_emergency_admission_1d' AS measure,
        count(x.id)::BIGINT AS numerator, count(*)::BIGINT AS denominator,
        count(x.id) / count(*) AS rate
@@ -59,14 +59,14 @@ FROM ae
 LEFT JOIN ae_admitted x USING (id)
 GROUP BY ALL
 UNION ALL
-SELECT date_trunc('month', d.discharge)::DATE, d.stp_code, d.lad_code,
+SELECT date_trunc('month', d.discharge)::DATE, d.icb_code, d.lad_code,
        'discharge_to_social_care_30d',
        count(x.id)::BIGINT, count(*)::BIGINT, count(x.id) / count(*)
 FROM discharges d
 LEFT JOIN discharges_assessed x USING (id)
 GROUP BY ALL
 UNION ALL
-SELECT month, stp_code, lad_code, 'frequent_ae_attenders_12m',
+SELECT month, icb_code, lad_code, 'frequent_ae_attenders_12m',
        count(*) FILTER (WHERE attendances >= 5)::BIGINT, count(*)::BIGINT,
        count(*) FILTER (WHERE attendances >= 5) / count(*)
 FROM attenders

@@ -4,7 +4,7 @@
 -- the one whose provider code sorts later as the repeat. Tests without a
 -- code cannot be matched and are never duplicates.
 WITH tests AS (
-    SELECT row_number() OVER () AS test_id, person_id, event_date, provider, code, stp_code, lad_code
+    SELECT row_number() OVER () AS test_id, person_id, event_date, provider, code, icb_code, lad_code
     FROM activity
     WHERE service = 'diagnostic_test'
 ),
@@ -16,7 +16,7 @@ repeats AS (
        AND p.event_date BETWEEN t.event_date - 30 AND t.event_date
        AND (p.event_date < t.event_date OR p.provider < t.provider)
 )
-SELECT date_trunc('month', t.event_date)::DATE AS month, t.stp_code, t.lad_code, t.provider,
+SELECT date_trunc('month', t.event_date)::DATE AS month, t.icb_code, t.lad_code, t.provider,
        count(*)::BIGINT AS tests,
        count(r.test_id)::BIGINT AS duplicate_tests,
        count(r.test_id) / count(*) AS duplicate_rate

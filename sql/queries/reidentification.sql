@@ -11,17 +11,17 @@ WITH groups AS (
                CASE WHEN GROUPING(age_band) = 0 THEN 'age_band' END,
                CASE WHEN GROUPING(age) = 0 THEN 'age' END,
                CASE WHEN GROUPING(lad_code) = 0 THEN 'lad_code' END,
-               CASE WHEN GROUPING(lsoa11) = 0 THEN 'lsoa11' END,
+               CASE WHEN GROUPING(lsoa21) = 0 THEN 'lsoa21' END,
                CASE WHEN GROUPING(gp_practice) = 0 THEN 'gp_practice' END,
                CASE WHEN GROUPING(death_month) = 0 THEN 'death_month' END) AS quasi_identifiers,
            count(*) AS n
     FROM persons
     GROUP BY GROUPING SETS (
         (sex, age_band, lad_code),
-        (sex, age_band, lsoa11),
-        (sex, age, lsoa11),
-        (sex, age, lsoa11, gp_practice),
-        (sex, age, lsoa11, gp_practice, death_month)
+        (sex, age_band, lsoa21),
+        (sex, age, lsoa21),
+        (sex, age, lsoa21, gp_practice),
+        (sex, age, lsoa21, gp_practice, death_month)
     )
 )
 SELECT quasi_identifiers,

@@ -7,8 +7,8 @@ WITH complete AS (
     GROUP BY 1
     HAVING count(*) = 12
 )
-SELECT year, level, stp_code, lad_code, service, events, population,
+SELECT year, level, icb_code, lad_code, service, events, population,
        dsr_per_1000, dsr_lo95, dsr_hi95
 FROM activity_rates
 WHERE year = (SELECT max(year) FROM complete)
-ORDER BY level DESC, stp_code, lad_code, service
+ORDER BY level DESC, icb_code, lad_code, service

@@ -1,6 +1,4 @@
--- Places and STPs with their names, from the people kept in the run.
--- Unknown residence has no page.
-SELECT DISTINCT stp_code, stp_name, lad_code, lad_name
-FROM persons
-WHERE lad_code <> 'unknown' AND stp_code <> 'unknown'
-ORDER BY stp_code, lad_code
+-- Places and ICBs with their names: the run's geography (the places model).
+SELECT p.icb_code, p.icb_name, p.lad_code, p.lad_name
+FROM places p
+ORDER BY p.icb_code, p.lad_code

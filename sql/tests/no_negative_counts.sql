@@ -9,3 +9,4 @@ UNION ALL SELECT 'care_transitions', count(*) FROM care_transitions WHERE numera
 UNION ALL SELECT 'data_quality', count(*) FROM data_quality WHERE records < 0 HAVING count(*) > 0
 UNION ALL SELECT 'series_monthly', count(*) FROM series_monthly WHERE events < 0 HAVING count(*) > 0
 UNION ALL SELECT 'series_weekly', count(*) FROM series_weekly WHERE events < 0 HAVING count(*) > 0
+UNION ALL SELECT 'activity_rates_imd', count(*) FROM activity_rates_imd WHERE events < 0 OR population < 0 HAVING count(*) > 0

@@ -1,6 +1,6 @@
 -- Every model's grain columns are filled.
 SELECT 'activity_daily' AS model, count(*) AS rows FROM activity_daily
-WHERE date IS NULL OR stp_code IS NULL OR lad_code IS NULL OR service IS NULL OR age_band IS NULL OR sex IS NULL OR events IS NULL
+WHERE date IS NULL OR icb_code IS NULL OR lad_code IS NULL OR service IS NULL OR age_band IS NULL OR sex IS NULL OR events IS NULL
 HAVING count(*) > 0
 UNION ALL
 SELECT 'activity_weekly', count(*) FROM activity_weekly
@@ -16,7 +16,7 @@ WHERE year IS NULL OR lad_code IS NULL OR age_band IS NULL OR sex IS NULL OR pop
 HAVING count(*) > 0
 UNION ALL
 SELECT 'activity_rates', count(*) FROM activity_rates
-WHERE year IS NULL OR level IS NULL OR stp_code IS NULL OR lad_code IS NULL OR service IS NULL OR events IS NULL
+WHERE year IS NULL OR level IS NULL OR icb_code IS NULL OR lad_code IS NULL OR service IS NULL OR events IS NULL
 HAVING count(*) > 0
 UNION ALL
 SELECT 'duplicate_tests', count(*) FROM duplicate_tests
@@ -41,4 +41,9 @@ HAVING count(*) > 0
 UNION ALL
 SELECT 'series_window', count(*) FROM series_window
 WHERE service IS NULL OR first_day IS NULL OR last_day IS NULL
+HAVING count(*) > 0
+UNION ALL
+SELECT 'activity_rates_imd', count(*) FROM activity_rates_imd
+WHERE year IS NULL OR level IS NULL OR icb_code IS NULL OR lad_code IS NULL OR service IS NULL
+   OR breakdown IS NULL OR imd_group IS NULL OR events IS NULL OR population IS NULL OR denominator IS NULL
 HAVING count(*) > 0

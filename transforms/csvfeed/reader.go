@@ -187,7 +187,8 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 	t := p.t
 	var (
 		given, family, address = t.Index("given_name"), t.Index("family_name"), t.Index("address")
-		postcode, lsoa, phone  = t.Index("postcode"), t.Index("lsoa11"), t.Index("phone")
+		postcode, lsoa, phone  = t.Index("postcode"), t.Index("lsoa21"), t.Index("phone")
+		lsoa11                 = t.Index("lsoa11")
 		birth, sex, practice   = t.Index("date_of_birth"), t.Index("sex"), t.Index("gp_practice")
 		death                  = t.Index("date_of_death")
 	)
@@ -231,6 +232,10 @@ func (f *Feed) Persons(ctx context.Context, q *transforms.Quarantine, fn func(*c
 			Feed: f.name, Key: key, HasNHSNumber: nhs, BirthDate: b, DeathDate: d, Sex: s,
 			Postcode: p.get(postcode), LSOA: p.get(lsoa), Practice: p.get(practice),
 			Name: name, Address: p.get(address), Phone: p.get(phone),
+		}
+		if person.LSOA == "" {
+			// LSOA 2021 first; the geography resolves a 2011 code too.
+			person.LSOA = p.get(lsoa11)
 		}
 		if person.LSOA == "" {
 			person.LSOA = f.opts.LSOA(person.Postcode)

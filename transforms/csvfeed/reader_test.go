@@ -118,6 +118,42 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestLSOAVintages reads the LSOA of either census: lsoa21, else lsoa11,
+// else the postcode through the lookup.
+func TestLSOAVintages(t *testing.T) {
+	opts := testOptions()
+	opts.PostcodeLookup = map[string]string{"HD12QQ": "E01034588"}
+	for _, c := range []struct{ name, header, row, want string }{
+		{"lsoa21", "lsoa21", "E01034588", "E01034588"},
+		{"lsoa11", "lsoa11", "E01011171", "E01011171"},
+		{"both: 2021 wins", "lsoa11,lsoa21", "E01011171,E01034588", "E01034588"},
+		{"2021 empty: 2011", "lsoa11,lsoa21", "E01011171,", "E01011171"},
+		{"neither: postcode", "lsoa11,lsoa21", ",", "E01034588"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			persons := "nhs_number,date_of_birth,sex,postcode," + c.header + "\n9990000018,1948-02-11,2,HD1 2QQ," + c.row + "\n"
+			activity := "record_id,nhs_number,service,provider,event_date\nA1,9990000018,ae_attendance,RWY,2023-01-05\n"
+			for name, text := range map[string]string{"persons.csv": persons, "activity.csv": activity} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := Open("f", dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := feedtest.Read(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Persons) != 1 || r.Persons[0].LSOA != c.want {
+				t.Errorf("persons %+v, want LSOA %s", r.Persons, c.want)
+			}
+		})
+	}
+}
+
 // The writer's output, defects and all, reads back as the records written.
 func TestReadWriterOutput(t *testing.T) {
 	dir := t.TempDir()

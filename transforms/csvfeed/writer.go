@@ -22,7 +22,7 @@ const (
 
 var (
 	wPersonColumns = []string{"nhs_number", "local_id_system", "local_id", "given_name", "family_name",
-		"address", "postcode", "lsoa11", "phone", "date_of_birth", "sex", "gp_practice", "date_of_death"}
+		"address", "postcode", "lsoa21", "phone", "date_of_birth", "sex", "gp_practice", "date_of_death"}
 	wActivityColumns = []string{"record_id", "nhs_number", "local_id_system", "local_id", "service", "setting",
 		"provider", "event_date", "event_time", "code_system", "code", "length_of_stay"}
 	wObjectionColumns = []string{"nhs_number", "local_id_system", "local_id", "code_system", "code", "recorded_date"}

@@ -129,7 +129,7 @@ func (w *Writer) Person(p *canonical.Person, d transforms.Defect) error {
 			a.Line = []string{p.Address}
 		}
 		if p.LSOA != "" {
-			a.Extension = []jsonExtension{{URL: LSOAExtension, ValueString: p.LSOA}}
+			a.Extension = []jsonExtension{{URL: LSOA21Extension, ValueString: p.LSOA}}
 		}
 		res.Address = []jsonAddress{a}
 	}

@@ -1,0 +1,269 @@
+package reports
+
+import (
+	dbsql "database/sql"
+	"fmt"
+	"html/template"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// imdRate is one row of activity_rates_imd (docs/data.md).
+type imdRate struct {
+	Year                     int64
+	Level, ICB, LAD, Service string
+	Breakdown, Group         string
+	Events                   int64
+	Population               float64
+	Denominator              string
+	DSR, DSRLo, DSRHi        dbsql.NullFloat64
+	SII, SIILo, SIIHi        dbsql.NullFloat64
+	RII, RIILo, RIIHi        dbsql.NullFloat64
+	Gap, GapLo, GapHi        dbsql.NullFloat64
+}
+
+// imdGroupNames name the groups of activity_rates_imd as the report shows
+// them.
+var imdGroupNames = map[string]string{
+	"1": "Quintile 1 (most deprived)", "2": "Quintile 2", "3": "Quintile 3", "4": "Quintile 4",
+	"5": "Quintile 5 (least deprived)", "core20": "Core20 (IMD deciles 1–2)", "other": "Rest of the area (deciles 3–10)",
+}
+
+var denominatorNotes = map[string]string{
+	"ons_lsoa_mid2020":   "Denominators: ONS mid-2020 population estimates of the area's LSOAs, carried to the year by the population model's growth of their place by age band.",
+	"registered_persons": "Denominators: the run's registered population — the people in the partnership's feeds alive on 30 June of the year, by the LSOA and age they had then — since ONS LSOA estimates are not embedded for this region. Rates are of people known to the feeds, not of all residents.",
+}
+
+const inequalityMethod = "Each person's LSOA (2021) of residence takes its national decile of the English Indices of Deprivation 2025 (MHCLG); quintile 1 holds the most deprived fifth of England's LSOAs, and Core20 — NHS England's Core20PLUS5 — the most deprived 20 % (deciles 1–2). Rates are directly standardised to the 2013 European Standard Population, with 95 % limits by Dobson's method (crude rates: Byar's). The slope index of inequality (SII) is the gap in standardised rate between the most and least deprived ends of the area, from a regression of the quintiles' rates on their position in the area's population ranked by deprivation (the midpoint of each quintile's cumulative share), weighted by population; positive means more activity where people are more deprived. The relative index (RII) is the SII over the area's mean rate. Their 95 % limits treat the quintiles' rates as independent (RII by the delta method). The Core20 gap is the Core20 rate minus the rest's. Rates, indices and gaps derived from a suppressed count are suppressed."
+
+// inequalitiesSection shows, for the area of a page, the latest complete
+// year's activity rates by deprivation quintile — a chart and a table for
+// each service —, the Core20 gap and the indices of inequality.
+func (r *report) inequalitiesSection(sc scope) (section, error) {
+	sec := section{ID: "inequalities", Title: "Inequalities"}
+	var rows []imdRate
+	for _, x := range r.d.imd {
+		if r.inArea(sc, x.Level, x.ICB, x.LAD) {
+			rows = append(rows, x)
+		}
+	}
+	if len(rows) == 0 {
+		if slices.Contains(r.d.missing, "activity_rates_imd") {
+			sec.Paras = []string{"This run has no rates by deprivation (activity_rates_imd): it was built by an earlier version of carecast."}
+		} else {
+			sec.Paras = []string{"No activity by deprivation for this area in a complete calendar year yet."}
+		}
+		return sec, nil
+	}
+	year := rows[0].Year
+	sec.Paras = []string{
+		fmt.Sprintf("Activity of %s's residents per 1,000 people in %d by the deprivation of the neighbourhood they live in.", sc.nameOr("the region"), year),
+		inequalityMethod,
+	}
+	if note := denominatorNotes[rows[0].Denominator]; note != "" {
+		sec.Paras = append(sec.Paras, note)
+	}
+	byService := map[string][]imdRate{}
+	for _, x := range rows {
+		byService[x.Service] = append(byService[x.Service], x)
+	}
+	services := make([]string, 0, len(byService))
+	for s := range byService {
+		services = append(services, s)
+	}
+	slices.SortFunc(services, func(a, b string) int {
+		if d := serviceOrder(a) - serviceOrder(b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	summary := &table{ID: sc.id() + "-inequality", Caption: fmt.Sprintf("Inequality by deprivation, %d: slope and relative indices of inequality and the Core20 gap, standardised rates per 1,000", year),
+		Cols: []column{
+			{"Service", "service", Label},
+			{"SII per 1,000", "sii_per_1000", Rate}, {"SII 95 % low", "sii_lo95", Rate}, {"SII 95 % high", "sii_hi95", Rate},
+			{"RII", "rii", Rate}, {"RII 95 % low", "rii_lo95", Rate}, {"RII 95 % high", "rii_hi95", Rate},
+			{"Core20 gap per 1,000", "core20_gap_per_1000", Rate}, {"Gap 95 % low", "core20_gap_lo95", Rate}, {"Gap 95 % high", "core20_gap_hi95", Rate},
+		}, Note: denominatorNotes[rows[0].Denominator]}
+	var blocks []block
+	for _, svc := range services {
+		xs := byService[svc]
+		quint, core := r.imdHidden(xs)
+		first := xs[0]
+		summary.Rows = append(summary.Rows, []Cell{Text(serviceName(svc)),
+			r.derived(quint, first.SII, 1), r.derived(quint, first.SIILo, 1), r.derived(quint, first.SIIHi, 1),
+			r.derived(quint, first.RII, 2), r.derived(quint, first.RIILo, 2), r.derived(quint, first.RIIHi, 2),
+			r.derived(core, first.Gap, 1), r.derived(core, first.GapLo, 1), r.derived(core, first.GapHi, 1)})
+		fig, err := r.imdFigure(sc, svc, year, xs)
+		if err != nil {
+			return sec, err
+		}
+		blocks = append(blocks, block{Heading: serviceName(svc), Figures: []figure{fig}})
+	}
+	sec.Blocks = append([]block{{Heading: "Summary", Table: summary}}, blocks...)
+	return sec, nil
+}
+
+// inArea reports whether a row of an area-level model is the page's own
+// area: the region's row, an ICB's or a place's.
+func (r *report) inArea(sc scope, level, icb, lad string) bool {
+	switch sc.level {
+	case "region":
+		return level == "region"
+	case "icb":
+		return level == "icb" && icb == sc.code
+	}
+	return level == "place" && lad == sc.code
+}
+
+// nameOr is the scope's name, or fallback for the region page.
+func (s scope) nameOr(fallback string) string {
+	if s.level == "region" || s.name == "" {
+		return fallback
+	}
+	return s.name
+}
+
+// imdHidden reports whether any quintile's count, or the Core20 or rest's,
+// is suppressed: what is derived from them is then suppressed too.
+func (r *report) imdHidden(xs []imdRate) (quintile, core20 bool) {
+	for _, x := range xs {
+		if r.dc.suppress(x.Events) {
+			if x.Breakdown == "quintile" {
+				quintile = true
+			} else {
+				core20 = true
+			}
+		}
+	}
+	return quintile, core20
+}
+
+// derived publishes a figure derived from several counts: suppressed when
+// any of them is, not available when it has no value.
+func (r *report) derived(hidden bool, v dbsql.NullFloat64, decimals int) Cell {
+	if hidden {
+		return Cell{Text: Suppressed, Kind: Rate, Value: math.NaN()}
+	}
+	if !v.Valid {
+		v.Float64 = math.NaN()
+	}
+	return r.dc.RateOf(0, 0, v.Float64, decimals)
+}
+
+// imdFigure is one service's chart of standardised rates by quintile with
+// their 95 % intervals, and its table, Core20 and the rest included.
+func (r *report) imdFigure(sc scope, svc string, year int64, xs []imdRate) (figure, error) {
+	id := sc.id() + "-imd-" + svc
+	data := &table{ID: id, Caption: fmt.Sprintf("%s, %s, %d: activity per 1,000 by deprivation", serviceName(svc), sc.nameOr("region"), year),
+		Cols: []column{
+			{"Group", "imd_group", Label}, {"Events", "events", Count}, {"Population", "population", Modelled},
+			{"Crude per 1,000", "crude_per_1000", Rate}, {"DSR per 1,000", "dsr_per_1000", Rate},
+			{"DSR 95 % low", "dsr_lo95", Rate}, {"DSR 95 % high", "dsr_hi95", Rate},
+		}}
+	var pts []imdPoint
+	for _, x := range xs {
+		rc := func(v dbsql.NullFloat64) Cell {
+			if !v.Valid {
+				v.Float64 = math.NaN()
+			}
+			return r.dc.RateOf(x.Events, 0, v.Float64, 1)
+		}
+		// As in the rates table: the crude rate from the published count.
+		crude := r.dc.RateOf(x.Events, 0, math.NaN(), 1)
+		if x.Population > 0 {
+			crude = r.dc.RateOf(x.Events, 0, float64(r.dc.round(x.Events))/x.Population*1000, 1)
+		}
+		dsr, lo, hi := rc(x.DSR), rc(x.DSRLo), rc(x.DSRHi)
+		name := imdGroupNames[x.Group]
+		if name == "" {
+			name = x.Group
+		}
+		data.Rows = append(data.Rows, []Cell{Text(name), r.dc.Count(x.Events), ModelledFigure(x.Population, 0), crude, dsr, lo, hi})
+		if x.Breakdown == "quintile" && dsr.Shown() {
+			q := float64(x.Group[0] - '0')
+			pts = append(pts, imdPoint{x: q, y: dsr.Value, lo: lo.Value, hi: hi.Value})
+		}
+	}
+	title := fmt.Sprintf("%s, %s: rate by deprivation", serviceName(svc), sc.nameOr("region"))
+	p, err := imdChart(title, pts)
+	if err != nil {
+		return figure{}, fmt.Errorf("chart %s: %w", id, err)
+	}
+	desc := fmt.Sprintf("Chart of the directly standardised rate of %s per 1,000 in %d in each deprivation quintile, 1 the most deprived, with 95 %% intervals", lowerFirst(serviceName(svc)), year)
+	if len(pts) >= 2 {
+		desc += fmt.Sprintf(": %.1f in the most deprived quintile shown against %.1f in the least deprived", pts[0].y, pts[len(pts)-1].y)
+	}
+	desc += ". Suppressed quintiles are left out. The numbers are in the table below the chart."
+	svg, err := inlineSVG(p, id+"-chart", title, desc)
+	if err != nil {
+		return figure{}, err
+	}
+	return figure{SVG: template.HTML(svg), Caption: "Standardised rate per 1,000 by IMD quintile (1 most deprived), with 95 % intervals. Gaps: suppressed quintiles.", Data: data}, nil
+}
+
+// imdPoint is a quintile's rate and its interval.
+type imdPoint struct{ x, y, lo, hi float64 }
+
+// imdErrors gives plotter the points and their asymmetric intervals.
+type imdErrors []imdPoint
+
+func (e imdErrors) Len() int                    { return len(e) }
+func (e imdErrors) XY(i int) (float64, float64) { return e[i].x, e[i].y }
+func (e imdErrors) YError(i int) (float64, float64) {
+	lo, hi := e[i].y-e[i].lo, e[i].hi-e[i].y
+	if math.IsNaN(lo) {
+		lo = 0
+	}
+	if math.IsNaN(hi) {
+		hi = 0
+	}
+	return lo, hi
+}
+
+// imdChart draws standardised rates by quintile as points with their 95 %
+// intervals.
+func imdChart(title string, pts []imdPoint) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = "per 1,000 (standardised)"
+	p.X.Label.Text = "IMD 2025 quintile (1 most deprived)"
+	p.Add(plotter.NewGrid())
+	p.X.Min, p.X.Max = 0.5, 5.5
+	p.Y.Min = 0
+	p.NominalX("", "1", "2", "3", "4", "5")
+	if len(pts) > 0 {
+		bars, err := plotter.NewYErrorBars(imdErrors(pts))
+		if err != nil {
+			return nil, err
+		}
+		bars.Color, bars.Width, bars.CapWidth = nhsDarkBlue, vg.Points(1.2), vg.Points(6)
+		sc, err := plotter.NewScatter(imdErrors(pts))
+		if err != nil {
+			return nil, err
+		}
+		sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = nhsBlue, vg.Points(4), draw.CircleGlyph{}
+		p.Add(bars, sc)
+	}
+	// A rate of zero events has no upper limit (NaN), and NaN axis limits
+	// would never finish tick labelling: the top is the highest number
+	// shown, or 1 when there is none.
+	ymax := 0.0
+	for _, q := range pts {
+		for _, v := range []float64{q.y, q.hi} {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				ymax = math.Max(ymax, v)
+			}
+		}
+	}
+	p.Y.Max = 1
+	if ymax > 0 {
+		p.Y.Max = ymax * 1.15
+	}
+	return p, nil
+}
