@@ -444,7 +444,7 @@ func TestBuildModelsOnThinRuns(t *testing.T) {
 // date (2 April 2024) has finished March, which the data has not.
 func TestSeriesWholePeriods(t *testing.T) {
 	dir := makeRun(t)
-	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC), Geography: yorkshire(t)}); err != nil {
 		t.Fatal(err)
 	}
 	db := openRun(t, dir)
