@@ -22,18 +22,7 @@ func seasonalFigure(y []float64, m int, mult bool) (fig []float64, ok bool) {
 	sum := make([]float64, m)
 	cnt := make([]int, m)
 	for t := half; t+half < n; t++ {
-		var tr float64
-		if m%2 == 0 {
-			tr = 0.5*y[t-half] + 0.5*y[t+half]
-			for j := t - half + 1; j < t+half; j++ {
-				tr += y[j]
-			}
-		} else {
-			for j := t - half; j <= t+half; j++ {
-				tr += y[j]
-			}
-		}
-		tr /= float64(m)
+		tr := centredMA(y, m, t)
 		var d float64
 		if mult {
 			if !(tr > 0) {
@@ -67,6 +56,24 @@ func seasonalFigure(y []float64, m int, mult bool) (fig []float64, ok bool) {
 		}
 	}
 	return fig, true
+}
+
+// centredMA is the centred moving average of order m (2×m for even m) at
+// t, which needs m/2 values either side.
+func centredMA(y []float64, m, t int) float64 {
+	half := m / 2
+	var tr float64
+	if m%2 == 0 {
+		tr = 0.5*y[t-half] + 0.5*y[t+half]
+		for j := t - half + 1; j < t+half; j++ {
+			tr += y[j]
+		}
+	} else {
+		for j := t - half; j <= t+half; j++ {
+			tr += y[j]
+		}
+	}
+	return tr / float64(m)
 }
 
 // acf returns the sample autocorrelations of y at lags 1..maxLag.

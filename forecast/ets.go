@@ -3,20 +3,21 @@ package forecast
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"slices"
 
 	"gonum.org/v1/gonum/optimize"
-	"gonum.org/v1/gonum/stat"
 )
 
 // etsSpec names one model of the ETS family (Hyndman et al. 2008):
-// additive or multiplicative errors, no, additive or damped trend, and no,
-// additive or multiplicative seasonality.
+// additive or multiplicative errors, no, additive or damped trend, and no or
+// additive seasonality, fitted to the data or to their logarithms.
+// Multiplicative seasonality is modelled on the log scale, where it is
+// additive: the model stays linear in its initial states, its intervals
+// have a closed form and its sample paths cannot explode.
 type etsSpec struct {
 	errM   bool
 	trend  byte // 'N', 'A' or 'D' (damped additive)
-	season byte // 'N', 'A' or 'M'
+	season byte // 'N' or 'A'
+	log    bool // fitted to log y (additive errors only)
 }
 
 func (s etsSpec) String() string {
@@ -27,12 +28,12 @@ func (s etsSpec) String() string {
 	if s.trend == 'D' {
 		t = "Ad"
 	}
-	return "ETS(" + e + "," + t + "," + string(s.season) + ")"
+	name := "ETS(" + e + "," + t + "," + string(s.season) + ")"
+	if s.log {
+		name = "log " + name
+	}
+	return name
 }
-
-// linear reports whether the model is linear (class 1 of Hyndman et al.
-// 2008), whose prediction variance has a closed form.
-func (s etsSpec) linear() bool { return !s.errM && s.season != 'M' }
 
 // etsModel is a fitted ETS model and its final state.
 type etsModel struct {
@@ -41,10 +42,10 @@ type etsModel struct {
 	alpha, beta, gamma, phi float64
 	l, b                    float64   // final level and trend
 	seas                    []float64 // final seasonal states, indexed by t mod m
-	n                       int
-	sigma2                  float64
-	df                      float64 // residual degrees of freedom
-	aicc                    float64
+	n                       int       // periods, observed or not
+	sigma2                  float64   // of the additive or relative errors
+	df                      float64   // residual degrees of freedom
+	aicc                    float64   // on the scale of y, whatever the spec's scale
 }
 
 // Usual bounds on the smoothing parameters, as forecast::ets.
@@ -53,94 +54,109 @@ const (
 	phiLo, phiHi = 0.8, 0.98
 )
 
-// etsFilter runs the state-space recursions (the same update equations as
+// etsFilter runs the state-space recursions (the update equations of
 // forecast's etscalc.c, which serve both error types) over y from level l,
-// trend b and seasonal states seas (updated in place). It returns the sum of
+// trend b and seasonal states seas (updated in place). A missing value (NaN)
+// leaves the states to evolve without correction. It returns the sum of
 // squared errors (relative errors for multiplicative errors), the sum of
-// log|ŷ| and the final level and trend. ok is false when a multiplicative
-// model's one-step forecast reaches zero. It does not allocate.
+// log|ŷ| over the observed values and the final level and trend; ok is false
+// when a multiplicative-error model's one-step forecast is not positive.
 func etsFilter(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b float64, seas []float64) (sse, sumLog, lEnd, bEnd float64, ok bool) {
-	const tol = 1e-10
 	if sp.trend == 'A' {
 		phi = 1
 	}
-	// Σ log|ŷ| is kept as a product of mantissas and a sum of exponents:
-	// a logarithm per step would double the cost of the filter.
-	mant, exp := 1.0, 0
 	for t, yt := range y {
-		q, phib := l, 0.0
+		q := l
 		if sp.trend != 'N' {
-			phib = phi * b
-			q = l + phib
+			q += phi * b
 		}
 		var sv float64
-		yhat := q
-		switch sp.season {
-		case 'A':
+		if sp.season == 'A' {
 			sv = seas[t%m]
-			yhat = q + sv
-		case 'M':
-			sv = seas[t%m]
-			yhat = q * sv
 		}
+		yhat := q + sv
 		e := yt - yhat
-		if sp.errM {
-			if math.Abs(yhat) < tol {
-				return 0, 0, l, b, false
-			}
-			e /= yhat
-			fm, fe := math.Frexp(math.Abs(yhat))
-			mant *= fm
-			exp += fe
-			if mant < 0x1p-500 {
-				fm, fe = math.Frexp(mant)
-				mant, exp = fm, exp+fe
+		if math.IsNaN(yt) {
+			e = 0
+		} else {
+			if sp.errM {
+				if !(yhat > 0) {
+					return 0, 0, l, b, false
+				}
+				sse += (e / yhat) * (e / yhat)
+				sumLog += math.Log(yhat)
+			} else {
+				sse += e * e
 			}
 		}
-		sse += e * e
-		p := yt
-		switch sp.season {
-		case 'A':
-			p = yt - sv
-		case 'M':
-			if math.Abs(sv) < tol {
-				return 0, 0, l, b, false
-			}
-			p = yt / sv
-		}
-		nl := q + alpha*(p-q)
+		l = q + alpha*e
 		if sp.trend != 'N' {
-			b = phib + (beta/alpha)*(nl-l-phib)
+			b = phi*b + beta*e
 		}
-		switch sp.season {
-		case 'A':
-			seas[t%m] = sv + gamma*(yt-q-sv)
-		case 'M':
-			if math.Abs(q) < tol {
-				return 0, 0, l, b, false
-			}
-			seas[t%m] = sv + gamma*(yt/q-sv)
+		if sp.season == 'A' {
+			seas[t%m] = sv + gamma*e
 		}
-		l = nl
-	}
-	if sp.errM {
-		sumLog = math.Log(mant) + float64(exp)*math.Ln2
 	}
 	return sse, sumLog, l, b, !math.IsNaN(sse) && !math.IsInf(sse, 0)
 }
 
-// etsProblem is the likelihood of one model specification as a function of
-// the free parameters: the smoothing parameters on a logistic scale (so the
-// bounds hold without penalties) and the initial level and trend as offsets
-// from their heuristic values. Buffers are preallocated: evaluating it does
-// not allocate.
+// etsProblem is the likelihood of one specification as a function of the
+// smoothing parameters alone. The model is linear in its initial states
+// (level, trend and m seasonal states summing to zero), so that for given
+// smoothing parameters the one-step errors are e = r − Z x₀ and the initial
+// states that minimise the squared errors are a least-squares solution:
+// they are profiled out rather than searched for, which is exact for
+// additive errors (and a reweighted step for multiplicative errors), and
+// leaves the optimiser one to four parameters. Buffers are preallocated:
+// evaluating it does not allocate.
 type etsProblem struct {
-	y              []float64
-	sp             etsSpec
-	m              int
-	l0, b0         float64
-	lScale, bScale float64
-	seas0, seas    []float64
+	y  []float64 // NaN where missing
+	sp etsSpec
+	m  int
+	p  int // free initial states
+	// Filter columns: 0 runs y from a zero state, column k ≥ 1 runs zero
+	// data from the k-th unit initial state.
+	l, b, s, yh []float64
+	z, r, yo    []float64 // rows of Z, r and y for the observed values
+	ata, atb    []float64 // normal equations
+	x0          []float64
+	w, keep     []float64 // weights and a saved x0 for multiplicative errors
+	saved       []float64 // x0 saved by optimise
+	irls        int       // reweighting steps for multiplicative errors
+	// Initial states held fixed while the smoothing parameters move.
+	l0, b0      float64
+	seas0, seas []float64
+}
+
+func newETSProblem(y []float64, sp etsSpec, m int) *etsProblem {
+	if sp.season == 'N' {
+		m = 1
+	}
+	p := 1
+	if sp.trend != 'N' {
+		p++
+	}
+	if sp.season == 'A' {
+		p += m - 1
+	}
+	k := p + 1
+	nObs := observed(y)
+	return &etsProblem{y: y, sp: sp, m: m, p: p,
+		l: make([]float64, k), b: make([]float64, k), s: make([]float64, m*k), yh: make([]float64, k),
+		z: make([]float64, nObs*p), r: make([]float64, nObs), yo: make([]float64, nObs),
+		ata: make([]float64, p*p), atb: make([]float64, p), x0: make([]float64, p), w: make([]float64, nObs), keep: make([]float64, p), saved: make([]float64, p),
+		seas0: make([]float64, m), seas: make([]float64, m), irls: 1}
+}
+
+// observed counts the values that are not NaN.
+func observed(y []float64) int {
+	n := 0
+	for _, v := range y {
+		if !math.IsNaN(v) {
+			n++
+		}
+	}
+	return n
 }
 
 func logistic(u float64) float64 { return 1 / (1 + math.Exp(-u)) }
@@ -150,12 +166,13 @@ func logit(p float64) float64 {
 	return math.Log(p / (1 - p))
 }
 
-// params maps the free vector to the model's parameters.
-func (p *etsProblem) params(u []float64) (alpha, beta, gamma, phi, l0, b0 float64) {
+// params maps the free vector (logistic scale, so that the usual bounds
+// hold without penalties) to the smoothing parameters.
+func (p *etsProblem) params(u []float64) (alpha, beta, gamma, phi float64) {
 	i := 0
 	alpha = parLo + (parHi-parLo)*logistic(u[i])
 	i++
-	beta, phi, b0 = 0, 1, 0
+	beta, phi = 0, 1
 	if p.sp.trend != 'N' {
 		beta = parLo + max(alpha-parLo, 0)*logistic(u[i])
 		i++
@@ -166,12 +183,6 @@ func (p *etsProblem) params(u []float64) (alpha, beta, gamma, phi, l0, b0 float6
 	}
 	if p.sp.trend == 'D' {
 		phi = phiLo + (phiHi-phiLo)*logistic(u[i])
-		i++
-	}
-	l0 = p.l0 + p.lScale*u[i]
-	i++
-	if p.sp.trend != 'N' {
-		b0 = p.b0 + p.bScale*u[i]
 	}
 	return
 }
@@ -191,32 +202,282 @@ func (p *etsProblem) start() []float64 {
 		u = append(u, logit(0.05))
 	}
 	if p.sp.trend == 'D' {
-		u = append(u, logit(0.99))
-	}
-	u = append(u, 0)
-	if p.sp.trend != 'N' {
-		u = append(u, 0)
+		u = append(u, logit(0.9))
 	}
 	return u
 }
 
-// lik is -2 log-likelihood up to a constant common to all models: n log SSE,
-// plus 2 Σ log|ŷ| for multiplicative errors.
+// columns runs the filter columns and stores Z and r.
+func (p *etsProblem) columns(alpha, beta, gamma, phi float64) {
+	k, m := p.p+1, p.m
+	clear(p.l)
+	clear(p.b)
+	clear(p.s)
+	p.l[1] = 1
+	j := 2
+	if p.sp.trend != 'N' {
+		p.b[2] = 1
+		j = 3
+	}
+	if p.sp.season == 'A' {
+		// The i-th seasonal unit state is s_i = 1, s_{m-1} = −1, so that
+		// every initial seasonal pattern sums to zero.
+		for i := 0; i < m-1; i++ {
+			p.s[i*k+j+i] = 1
+			p.s[(m-1)*k+j+i] = -1
+		}
+	}
+	if p.sp.trend == 'A' {
+		phi = 1
+	}
+	row := 0
+	for t, yt := range p.y {
+		pos := (t % m) * k
+		for c := range k {
+			q := p.l[c]
+			if p.sp.trend != 'N' {
+				q += phi * p.b[c]
+			}
+			p.yh[c] = q + p.s[pos+c]
+			p.l[c] = q // updated below with the error
+		}
+		if math.IsNaN(yt) {
+			for c := range k {
+				p.b[c] *= phi
+			}
+			continue
+		}
+		p.r[row], p.yo[row] = yt-p.yh[0], yt
+		copy(p.z[row*p.p:(row+1)*p.p], p.yh[1:])
+		for c := range k {
+			e := -p.yh[c]
+			if c == 0 {
+				e = yt - p.yh[0]
+			}
+			p.l[c] += alpha * e
+			if p.sp.trend != 'N' {
+				p.b[c] = phi*p.b[c] + beta*e
+			}
+			if p.sp.season == 'A' {
+				p.s[pos+c] += gamma * e
+			}
+		}
+		row++
+	}
+}
+
+// solve sets x0 to the (weighted, if w != nil) least-squares solution of
+// Z x0 ≈ r; ok is false when the normal equations are singular.
+func (p *etsProblem) solve(w []float64) bool {
+	np := p.p
+	clear(p.ata)
+	clear(p.atb)
+	for t, rt := range p.r {
+		zt := p.z[t*np : (t+1)*np]
+		wt := 1.0
+		if w != nil {
+			wt = w[t]
+		}
+		for i, zi := range zt {
+			wz := wt * zi
+			p.atb[i] += wz * rt
+			row := p.ata[i*np:]
+			for j := 0; j <= i; j++ {
+				row[j] += wz * zt[j]
+			}
+		}
+	}
+	return cholSolve(p.ata, p.atb, p.x0, np)
+}
+
+// residual is the t-th observed one-step error for the current x0.
+func (p *etsProblem) residual(t int) float64 {
+	e := p.r[t]
+	for i, zi := range p.z[t*p.p : (t+1)*p.p] {
+		e -= zi * p.x0[i]
+	}
+	return e
+}
+
+// relLik is the multiplicative-error likelihood for the current x0:
+// n log Σ(e/ŷ)² + 2 Σ log ŷ, infinite when a one-step forecast is not
+// positive.
+func (p *etsProblem) relLik() float64 {
+	var sse, sumLog float64
+	for t := range p.r {
+		e := p.residual(t)
+		yhat := p.yo[t] - e
+		if !(yhat > 0) {
+			return math.Inf(1)
+		}
+		sse += (e / yhat) * (e / yhat)
+		sumLog += math.Log(yhat)
+	}
+	return float64(len(p.r))*math.Log(max(sse, 1e-300)) + 2*sumLog
+}
+
+// lik is −2 log-likelihood, up to a constant common to all models of the
+// same data, with the initial states profiled out (left in x0): n log SSE,
+// plus 2 Σ log ŷ for multiplicative errors.
 func (p *etsProblem) lik(u []float64) float64 {
-	alpha, beta, gamma, phi, l0, b0 := p.params(u)
+	alpha, beta, gamma, phi := p.params(u)
+	p.columns(alpha, beta, gamma, phi)
+	if !p.solve(nil) {
+		return math.Inf(1)
+	}
+	if !p.sp.errM {
+		var sse float64
+		for t := range p.r {
+			e := p.residual(t)
+			sse += e * e
+		}
+		return float64(len(p.r)) * math.Log(max(sse, 1e-300))
+	}
+	// Multiplicative errors weight each squared error by 1/ŷ²: one
+	// reweighted least-squares step from the unweighted solution, keeping
+	// whichever of the two is more likely.
+	best := p.relLik()
+	if math.IsInf(best, 1) {
+		return best
+	}
+	for t := range p.r {
+		yhat := p.yo[t] - p.residual(t)
+		p.w[t] = 1 / (yhat * yhat)
+	}
+	for range p.irls {
+		copy(p.keep, p.x0)
+		l := math.Inf(1)
+		if p.solve(p.w) {
+			l = p.relLik()
+		}
+		if !(l < best) {
+			copy(p.x0, p.keep)
+			break
+		}
+		best = l
+		for t := range p.r {
+			yhat := p.yo[t] - p.residual(t)
+			p.w[t] = 1 / (yhat * yhat)
+		}
+	}
+	return best
+}
+
+// fixedLik is lik for the initial states fixed at the last profiled x0: a
+// single run of the filter, a fraction of the cost of profiling.
+func (p *etsProblem) fixedLik(u []float64) float64 {
+	alpha, beta, gamma, phi := p.params(u)
 	copy(p.seas, p.seas0)
-	sse, sumLog, _, _, ok := etsFilter(p.y, p.sp, p.m, alpha, beta, gamma, phi, l0, b0, p.seas)
+	sse, sumLog, _, _, ok := etsFilter(p.y, p.sp, p.m, alpha, beta, gamma, phi, p.l0, p.b0, p.seas)
 	if !ok {
 		return math.Inf(1)
 	}
-	n := float64(len(p.y))
-	// A perfect fit (a constant series) would give log 0.
-	sse = max(sse, 1e-12*n)
-	return n*math.Log(sse) + 2*sumLog
+	return float64(len(p.r))*math.Log(max(sse, 1e-300)) + 2*sumLog
+}
+
+// optimise finds the smoothing parameters by alternating Nelder–Mead (as R's
+// optim) over them, the initial states held, with the least-squares profile
+// of the initial states, until the likelihood stops improving. It leaves the
+// best initial states in x0.
+func (p *etsProblem) optimise() (u []float64, ok bool) {
+	u = p.start()
+	best := p.lik(u)
+	if math.IsInf(best, 1) {
+		return nil, false
+	}
+	p.irls = 4
+	best = p.lik(u)
+	for range 6 {
+		p.l0, p.b0, p.seas0 = p.initialStates(p.seas0)
+		res, _ := optimize.Minimize(optimize.Problem{Func: p.fixedLik}, u, &optimize.Settings{
+			FuncEvaluations: 100 + 50*len(u),
+			Converger:       &optimize.FunctionConverge{Relative: 1e-7, Absolute: 1e-5, Iterations: 10},
+		}, &optimize.NelderMead{SimplexSize: 1})
+		if res == nil || res.X == nil || !(res.F < best-1e-2) {
+			break
+		}
+		u, best = res.X, res.F
+		// Profile the initial states at the new parameters; keep the
+		// held ones if that is no better (a reweighting step can be).
+		copy(p.saved, p.x0)
+		if l := p.lik(u); l < best {
+			best = l
+		} else {
+			copy(p.x0, p.saved)
+			break
+		}
+	}
+	return u, true
+}
+
+// initialStates expands the profiled x0 into level, trend and m seasonal
+// states.
+func (p *etsProblem) initialStates(seas []float64) (l0, b0 float64, _ []float64) {
+	l0 = p.x0[0]
+	j := 1
+	if p.sp.trend != 'N' {
+		b0 = p.x0[1]
+		j = 2
+	}
+	if len(seas) != p.m {
+		seas = make([]float64, p.m)
+	}
+	clear(seas)
+	if p.sp.season == 'A' {
+		for i := 0; i < p.m-1; i++ {
+			seas[i] = p.x0[j+i]
+			seas[p.m-1] -= p.x0[j+i]
+		}
+	}
+	return l0, b0, seas
+}
+
+// cholSolve solves the symmetric positive definite system a x = b (a's
+// lower triangle, row-major n×n, overwritten by its Cholesky factor). A
+// nearly singular system gets a small ridge, as short series with many
+// initial states can give; ok is false if even that fails.
+func cholSolve(a, b, x []float64, n int) bool {
+	var ridge float64
+	for i := range n {
+		ridge = max(ridge, a[i*n+i])
+	}
+	ridge *= 1e-10
+	for i := range n {
+		for j := 0; j <= i; j++ {
+			s := a[i*n+j]
+			for k := range j {
+				s -= a[i*n+k] * a[j*n+k]
+			}
+			if i == j {
+				s += ridge
+				if !(s > 0) {
+					return false
+				}
+				a[i*n+i] = math.Sqrt(s)
+			} else {
+				a[i*n+j] = s / a[j*n+j]
+			}
+		}
+	}
+	for i := range n {
+		s := b[i]
+		for k := range i {
+			s -= a[i*n+k] * x[k]
+		}
+		x[i] = s / a[i*n+i]
+	}
+	for i := n - 1; i >= 0; i-- {
+		s := x[i]
+		for k := i + 1; k < n; k++ {
+			s -= a[k*n+i] * x[k]
+		}
+		x[i] = s / a[i*n+i]
+	}
+	return !math.IsNaN(x[0])
 }
 
 // nParams is the number of estimated parameters as forecast::ets counts them
-// for the AICc: smoothing parameters, initial states and the variance.
+// for the AICc: smoothing parameters, free initial states and the variance.
 func (sp etsSpec) nParams(m int) int {
 	k := 3 // alpha, l0, sigma²
 	if sp.trend != 'N' {
@@ -231,91 +492,47 @@ func (sp etsSpec) nParams(m int) int {
 	return k
 }
 
-// etsInit computes the heuristic initial states of Hyndman et al. (2002), as
-// forecast::ets: seasonal indices from a classical decomposition of the
-// first three years, level and trend from a regression on the first
-// max(10, 2m) seasonally adjusted values.
-func etsInit(y []float64, sp etsSpec, m int) (l0, b0 float64, seas []float64, ok bool) {
-	ya := y
-	if sp.season != 'N' {
-		fig, ok := seasonalFigure(y[:min(len(y), 3*m)], m, sp.season == 'M')
-		if !ok {
-			return 0, 0, nil, false
-		}
-		if sp.season == 'M' {
-			for i := range fig {
-				fig[i] = max(fig[i], 1e-2)
-			}
-		}
-		seas = fig
-		ya = make([]float64, min(len(y), max(10, 2*m)))
-		for t := range ya {
-			if sp.season == 'A' {
-				ya[t] = y[t] - fig[t%m]
-			} else {
-				ya[t] = y[t] / fig[t%m]
-			}
-		}
-	}
-	k := min(len(ya), max(10, 2*m))
-	if sp.trend == 'N' {
-		return stat.Mean(ya[:k], nil), 0, seas, true
-	}
-	x := make([]float64, k)
-	for i := range x {
-		x[i] = float64(i + 1)
-	}
-	a, b := stat.LinearRegression(x, ya[:k], nil, false)
-	// The regression gives the level at t = 0, one step before y[0].
-	return a, b, seas, true
-}
-
-// fitETS fits one specification by Nelder–Mead (as R's optim) and returns
-// the model with its AICc.
+// fitETS fits one specification: Nelder–Mead (as R's optim) over the
+// smoothing parameters, the initial states profiled out. It returns the
+// model with its AICc on the scale of y.
 func fitETS(y []float64, sp etsSpec, m int) (*etsModel, error) {
-	n := len(y)
 	if sp.season == 'N' {
 		m = 1
 	}
+	n := observed(y)
 	k := sp.nParams(m)
-	if n <= k+1 {
+	if n <= k+1 || n < 2 {
 		return nil, fmt.Errorf("%v: %d values for %d parameters: %w", sp, n, k, ErrTooShort)
 	}
-	if (sp.errM || sp.season == 'M') && !positive(y) {
-		return nil, fmt.Errorf("%v: data not positive: %w", sp, ErrFit)
+	x := y
+	var logJac float64 // −2 log |dz/dy|, to compare the log-scale likelihood with the others
+	if sp.log || sp.errM {
+		if !positive(y) {
+			return nil, fmt.Errorf("%v: data not positive: %w", sp, ErrFit)
+		}
 	}
-	l0, b0, seas0, ok := etsInit(y, sp, m)
-	if !ok {
-		return nil, fmt.Errorf("%v: initial states: %w", sp, ErrFit)
+	if sp.log {
+		x = make([]float64, len(y))
+		for t, v := range y {
+			x[t] = math.Log(v)
+			if !math.IsNaN(v) {
+				logJac += 2 * x[t]
+			}
+		}
 	}
-	if seas0 == nil {
-		seas0 = []float64{0}
-	}
-	sd := stat.StdDev(y, nil)
-	if !(sd > 0) {
-		sd = math.Max(math.Abs(stat.Mean(y, nil)), 1)
-	}
-	p := &etsProblem{y: y, sp: sp, m: m, l0: l0, b0: b0, lScale: 0.2 * sd, bScale: 0.02 * sd,
-		seas0: seas0, seas: make([]float64, len(seas0))}
-	u0 := p.start()
-	res, _ := optimize.Minimize(optimize.Problem{Func: p.lik}, u0, &optimize.Settings{
-		FuncEvaluations: 100 + 50*len(u0),
-		Converger:       &optimize.FunctionConverge{Relative: 1e-7, Absolute: 1e-9, Iterations: 12},
-	}, &optimize.NelderMead{SimplexSize: 0.5})
-	// A run that stops at its evaluation limit still holds its best point.
-	u := u0
-	if res != nil && res.X != nil {
-		u = res.X
-	}
-	alpha, beta, gamma, phi, l0, b0 := p.params(u)
-	seas := slices.Clone(seas0)
-	sse, sumLog, l, b, ok := etsFilter(y, sp, m, alpha, beta, gamma, phi, l0, b0, seas)
+	p := newETSProblem(x, sp, m)
+	u, ok := p.optimise()
 	if !ok {
 		return nil, fmt.Errorf("%v: %w", sp, ErrFit)
 	}
-	fn := float64(n)
-	lik := fn*math.Log(max(sse, 1e-12*fn)) + 2*sumLog
-	fk := float64(k)
+	alpha, beta, gamma, phi := p.params(u)
+	l0, b0, seas := p.initialStates(nil)
+	sse, sumLog, l, b, ok := etsFilter(x, sp, m, alpha, beta, gamma, phi, l0, b0, seas)
+	if !ok {
+		return nil, fmt.Errorf("%v: %w", sp, ErrFit)
+	}
+	fn, fk := float64(n), float64(k)
+	lik := fn*math.Log(max(sse, 1e-300)) + 2*sumLog + logJac
 	aicc := lik + 2*fk + 2*fk*(fk+1)/(fn-fk-1)
 	if math.IsNaN(aicc) {
 		return nil, fmt.Errorf("%v: %w", sp, ErrFit)
@@ -324,33 +541,43 @@ func fitETS(y []float64, sp etsSpec, m int) (*etsModel, error) {
 		phi = 1
 	}
 	return &etsModel{spec: sp, m: m, alpha: alpha, beta: beta, gamma: gamma, phi: phi,
-		l: l, b: b, seas: seas, n: n, sigma2: sse / max(fn-fk, 1), df: fn - fk, aicc: aicc}, nil
+		l: l, b: b, seas: seas, n: len(y), sigma2: sse / max(fn-fk, 1), df: fn - fk, aicc: aicc}, nil
 }
 
-// etsCandidates lists the models forecast::ets searches by default: no
-// additive errors with multiplicative seasonality, multiplicative parts only
-// for positive data, seasonality only for 1 < m ≤ 24 with at least two
-// cycles of data.
+// etsCandidates lists the models searched: forecast::ets's default family
+// with multiplicative seasonality on the log scale. Multiplicative errors
+// and the log scale need positive data; seasonality needs 1 < m ≤ 24 and
+// two cycles; every model needs more values than forecast::ets asks
+// (n > parameters + 4).
 func etsCandidates(y []float64, m int) []etsSpec {
 	pos := positive(y)
+	n := observed(y)
 	seasons := []byte{'N'}
-	if m > 1 && m <= 24 && len(y) >= 2*m {
+	if m > 1 && m <= 24 && n >= 2*m && len(y) >= 2*m {
 		seasons = append(seasons, 'A')
-		if pos {
-			seasons = append(seasons, 'M')
-		}
 	}
 	var out []etsSpec
-	for _, errM := range []bool{false, true} {
-		if errM && !pos {
-			continue
+	add := func(sp etsSpec) {
+		mm := m
+		if sp.season == 'N' {
+			mm = 1
 		}
-		for _, tr := range []byte{'N', 'A', 'D'} {
+		if n > sp.nParams(mm)+3 {
+			out = append(out, sp)
+		}
+	}
+	for _, tr := range []byte{'N', 'A', 'D'} {
+		for _, se := range seasons {
+			add(etsSpec{trend: tr, season: se})
+			if pos {
+				add(etsSpec{errM: true, trend: tr, season: se})
+			}
+		}
+	}
+	if pos {
+		for _, tr := range []byte{'N', 'D'} {
 			for _, se := range seasons {
-				if !errM && se == 'M' {
-					continue
-				}
-				out = append(out, etsSpec{errM: errM, trend: tr, season: se})
+				add(etsSpec{trend: tr, season: se, log: true})
 			}
 		}
 	}
@@ -382,9 +609,11 @@ func autoETS(y []float64, m int, specs []etsSpec) (*etsModel, error) {
 	return best, nil
 }
 
-// point returns the h-step point forecasts from the final state.
-func (e *etsModel) point(h int) []float64 {
-	out := make([]float64, h)
+// point returns the h-step point forecasts from the final state, on the
+// model's scale, and the coefficients c_j of the forecast variance (Hyndman
+// et al. 2008, Table 6.1: α + β Σφ^i + γ at seasonal lags).
+func (e *etsModel) point(h int) (mu, c []float64) {
+	mu, c = make([]float64, h), make([]float64, h)
 	var damp float64 // Σ_{i=1..j} φ^i
 	pj := 1.0
 	for j := 1; j <= h; j++ {
@@ -394,110 +623,72 @@ func (e *etsModel) point(h int) []float64 {
 		if e.spec.trend != 'N' {
 			q += damp * e.b
 		}
-		switch e.spec.season {
-		case 'A':
+		if e.spec.season == 'A' {
 			q += e.seas[(e.n-1+j)%e.m]
-		case 'M':
-			q *= e.seas[(e.n-1+j)%e.m]
 		}
-		out[j-1] = q
+		mu[j-1] = q
+		cj := e.alpha
+		if e.spec.trend != 'N' {
+			cj += e.beta * damp
+		}
+		if e.spec.season == 'A' && j%e.m == 0 {
+			cj += e.gamma
+		}
+		c[j-1] = cj
 	}
-	return out
+	return mu, c
 }
 
-// forecast returns the point forecasts with intervals: analytic for the
-// linear models, from simulated sample paths for the others.
-func (e *etsModel) forecast(key string, h int, rng *rand.Rand) Forecast {
-	mean := e.point(h)
-	if e.spec.linear() {
-		se := make([]float64, h)
-		var v, damp float64
-		pj := 1.0
-		for j := 1; j <= h; j++ {
-			se[j-1] = math.Sqrt(e.sigma2 * (1 + v))
-			pj *= e.phi
-			damp += pj
-			c := e.alpha
-			if e.spec.trend != 'N' {
-				c += e.beta * damp
-			}
-			if e.spec.season != 'N' && j%e.m == 0 {
-				c += e.gamma
-			}
-			v += c * c
-		}
-		return normalForecast(key, e.spec.String(), mean, se, e.df)
+// forecast returns the mean forecasts with intervals, all in closed form:
+// Hyndman et al.'s class 1 variance for additive errors, class 2 for
+// multiplicative errors, and for the log scale the log-normal quantiles and
+// the bias-adjusted mean exp(μ + v/2).
+func (e *etsModel) forecast(key string, h int) Forecast {
+	mu, se := e.meanSE(h)
+	f := normalForecast(key, e.spec.String(), mu, se, e.df)
+	if e.spec.log {
+		f.expBack(se)
 	}
-	return e.simulate(key, mean, rng)
+	return f
 }
 
-const simPaths = 1000
-
-// simulate draws sample paths from the fitted model and takes their
-// quantiles as the intervals.
-func (e *etsModel) simulate(key string, mean []float64, rng *rand.Rand) Forecast {
-	h := len(mean)
-	draws := make([]float64, h*simPaths)
-	seas := make([]float64, len(e.seas))
-	sigma := math.Sqrt(e.sigma2)
-	one := []float64{0}
-	for p := 0; p < simPaths; p++ {
-		copy(seas, e.seas)
-		l, b := e.l, e.b
-		for j := 0; j < h; j++ {
-			t := e.n + j
-			// One step of the model: forecast, draw, update.
-			q := l
-			if e.spec.trend != 'N' {
-				q += e.phi * b
+// meanSE returns the point forecasts and their standard errors on the
+// model's scale.
+func (e *etsModel) meanSE(h int) (mu, se []float64) {
+	mu, c := e.point(h)
+	se = make([]float64, h)
+	if e.spec.errM {
+		// θ_1 = μ_1², θ_j = μ_j² + σ² Σ_{i<j} c_i² θ_{j−i}; v = (1+σ²)θ − μ².
+		theta := make([]float64, h)
+		for j := range h {
+			theta[j] = mu[j] * mu[j]
+			for i := range j {
+				theta[j] += e.sigma2 * c[i] * c[i] * theta[j-1-i]
 			}
-			yhat := q
-			switch e.spec.season {
-			case 'A':
-				yhat += seas[t%e.m]
-			case 'M':
-				yhat *= seas[t%e.m]
-			}
-			eps := sigma * rng.NormFloat64()
-			y := yhat + eps
-			if e.spec.errM {
-				y = yhat * (1 + eps)
-			}
-			// Update the states with y: etsFilter on one value, given
-			// only the seasonal state of position t (as a cycle of 1).
-			one[0] = y
-			var ok bool
-			if e.spec.season == 'N' {
-				_, _, l, b, ok = etsFilter(one, e.spec, 1, e.alpha, e.beta, e.gamma, e.phi, l, b, seas)
-			} else {
-				_, _, l, b, ok = etsFilter(one, e.spec, 1, e.alpha, e.beta, e.gamma, e.phi, l, b, seas[t%e.m:t%e.m+1])
-			}
-			if !ok {
-				y = yhat
-			}
-			draws[j*simPaths+p] = y
+			se[j] = math.Sqrt(max((1+e.sigma2)*theta[j]-mu[j]*mu[j], 0))
+		}
+	} else {
+		var v float64
+		for j := range h {
+			se[j] = math.Sqrt(e.sigma2 * (1 + v))
+			v += c[j] * c[j]
 		}
 	}
-	f := Forecast{Key: key, Model: e.spec.String(), Mean: mean,
-		Lo80: make([]float64, h), Hi80: make([]float64, h), Lo95: make([]float64, h), Hi95: make([]float64, h)}
-	for j := 0; j < h; j++ {
-		d := draws[j*simPaths : (j+1)*simPaths]
-		slices.Sort(d)
-		f.Lo95[j] = stat.Quantile(0.025, stat.LinInterp, d, nil)
-		f.Lo80[j] = stat.Quantile(0.10, stat.LinInterp, d, nil)
-		f.Hi80[j] = stat.Quantile(0.90, stat.LinInterp, d, nil)
-		f.Hi95[j] = stat.Quantile(0.975, stat.LinInterp, d, nil)
-	}
-	// The paths draw normal errors; stretch them to Student's t as the
-	// analytic intervals, for the estimated variance.
-	q80, q95 := quantiles(e.df)
-	s80, s95 := q80/z80, q95/z95
-	for j, m := range mean {
-		f.Lo80[j], f.Hi80[j] = m-(m-f.Lo80[j])*s80, m+(f.Hi80[j]-m)*s80
-		f.Lo95[j], f.Hi95[j] = m-(m-f.Lo95[j])*s95, m+(f.Hi95[j]-m)*s95
+	return mu, se
+}
+
+// expBack maps a forecast made on the log scale back: the quantiles by the
+// exponential, the mean by exp(μ + v/2), the mean of the log-normal, so
+// that the mean is a mean and not a median. The exponent is capped: an
+// overflow is left to the interval guard.
+func (f *Forecast) expBack(se []float64) {
+	for j := range f.Mean {
+		f.Mean[j] = math.Exp(min(f.Mean[j]+se[j]*se[j]/2, 700))
+		for _, v := range [][]float64{f.Lo80, f.Hi80, f.Lo95, f.Hi95} {
+			v[j] = math.Exp(min(v[j], 700))
+		}
 	}
 	f.order()
-	return f
 }
 
 // order widens the intervals where needed so that they nest around the mean.

@@ -1,12 +1,16 @@
 // Package forecast fits time-series models to activity counts and forecasts
 // them with 80 % and 95 % prediction intervals: naive and seasonal naive,
-// the ETS family selected by AICc (Hyndman et al. 2008), Theta (Hyndman &
-// Billah 2003), a Fourier seasonal decomposition with ETS for long seasonal
+// the ETS family selected by AICc (Hyndman et al. 2008; initial states
+// estimated by least squares, multiplicative seasonality on the log scale),
+// automatic ARIMA (Hyndman & Khandakar 2008), Theta (Hyndman & Billah
+// 2003), a Fourier seasonal decomposition with ETS for long seasonal
 // periods ("stl"), a demographic rates-times-population model and a
-// combination: the mean of ETS, Theta and seasonal naive (Fourier+ETS,
-// Theta and seasonal naive for weekly data), which auto uses. Run fits many
-// series concurrently, backtests them on rolling origins and always returns
-// a finite forecast for every series.
+// combination: ETS, ARIMA, Theta and seasonal naive (Fourier+ETS, Theta and
+// seasonal naive for weekly data) weighted by the inverse of each one's
+// error on the series' last periods, which auto uses. Run fits many series
+// concurrently, backtests them on rolling origins and always returns a
+// finite forecast for every series. Missing values (NaN) are skipped by the
+// state-space models and filled for the others.
 //
 // Gonum has no time-series models; they are implemented here on Gonum's
 // optimisation, statistics and linear algebra.
@@ -66,7 +70,7 @@ type Accuracy struct {
 }
 
 // Methods lists the method names Fit and Run accept.
-var Methods = []string{"auto", "naive", "snaive", "ets", "damped", "theta", "stl", "combination"}
+var Methods = []string{"auto", "naive", "snaive", "ets", "damped", "arima", "theta", "stl", "combination"}
 
 // Errors callers may branch on.
 var (
@@ -137,6 +141,29 @@ func normalForecast(key, model string, mean, se []float64, df float64) Forecast 
 	return f
 }
 
+// maxWidth bounds every interval: no half-width may exceed maxWidth times
+// that of a random walk's interval at the same step and level. A model's
+// intervals can legitimately be wider than a random walk's (a trend adds
+// its own uncertainty) but not by this much: wider is a model whose
+// variance has exploded, as a multiplicative model after an outlier can.
+const maxWidth = 3
+
+// guard caps the intervals of f at maxWidth random-walk half-widths from the
+// mean, the random walk's spread estimated from the first differences of y.
+func (f *Forecast) guard(y []float64) {
+	sd := diffSD(y)
+	if !(sd > 0) {
+		return
+	}
+	for j, m := range f.Mean {
+		w := maxWidth * sd * math.Sqrt(float64(j+1))
+		f.Lo80[j] = max(f.Lo80[j], m-w*z80)
+		f.Hi80[j] = min(f.Hi80[j], m+w*z80)
+		f.Lo95[j] = max(f.Lo95[j], m-w*z95)
+		f.Hi95[j] = min(f.Hi95[j], m+w*z95)
+	}
+}
+
 // truncate clips a forecast of counts at zero: activity cannot be negative.
 func (f *Forecast) truncate() {
 	for _, s := range [][]float64{f.Mean, f.Lo80, f.Hi80, f.Lo95, f.Hi95} {
@@ -158,10 +185,11 @@ func nonNegative(y []float64) bool {
 	return true
 }
 
-// positive reports whether every value is strictly positive.
+// positive reports whether every value is strictly positive; missing
+// values (NaN) are ignored.
 func positive(y []float64) bool {
 	for _, v := range y {
-		if !(v > 0) {
+		if v <= 0 {
 			return false
 		}
 	}

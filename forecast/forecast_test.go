@@ -145,7 +145,7 @@ func sameFloats(a, b Accuracy) bool {
 
 func TestRunErrors(t *testing.T) {
 	s := []Series{{Key: "a", Freq: 12, Values: []float64{1, 2, 3}}}
-	if _, _, err := Run(context.Background(), s, Options{Horizon: 3, Method: "arima"}); !errors.Is(err, ErrMethod) {
+	if _, _, err := Run(context.Background(), s, Options{Horizon: 3, Method: "tbats"}); !errors.Is(err, ErrMethod) {
 		t.Errorf("unknown method: %v, want ErrMethod", err)
 	}
 	if _, _, err := Run(context.Background(), s, Options{Horizon: 0}); err == nil {
@@ -178,7 +178,7 @@ func TestETSRecoversModel(t *testing.T) {
 	if m.spec.season == 'N' || m.spec.trend == 'N' {
 		t.Errorf("chose %v for trended seasonal data", m.spec)
 	}
-	f := m.forecast("x", h, rand.New(rand.NewPCG(1, 1)))
+	f := m.forecast("x", h)
 	a := Score(y[:n], y[n:], f, 12)
 	if a.MASE > 0.5 || a.Coverage95 < 0.8 {
 		t.Errorf("%v: MASE %.3f, coverage95 %.2f", m.spec, a.MASE, a.Coverage95)
@@ -190,14 +190,7 @@ func TestETSRecoversModel(t *testing.T) {
 func TestLikelihoodAllocs(t *testing.T) {
 	y := shapes()["trending"]
 	for _, sp := range etsCandidates(y, 12) {
-		l0, b0, seas0, ok := etsInit(y, sp, 12)
-		if !ok {
-			t.Fatalf("%v: no initial states", sp)
-		}
-		if seas0 == nil {
-			seas0 = []float64{0}
-		}
-		p := &etsProblem{y: y, sp: sp, m: 12, l0: l0, b0: b0, lScale: 1, bScale: 1, seas0: seas0, seas: make([]float64, len(seas0))}
+		p := newETSProblem(y, sp, 12)
 		u := p.start()
 		if allocs := testing.AllocsPerRun(100, func() { p.lik(u) }); allocs != 0 {
 			t.Errorf("%v: %v allocations per likelihood", sp, allocs)

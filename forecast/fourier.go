@@ -3,7 +3,6 @@ package forecast
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -23,10 +22,11 @@ func period(freq int) float64 {
 // adjusted series is forecast by non-seasonal ETS chosen by AICc, and the
 // Fourier pattern is added back. ETS cannot hold 52 seasonal states, and a
 // loess STL has the same weakness with a fractional period that Fourier
-// terms avoid.
-func fourierETS(key string, y []float64, per float64, h int, rng *rand.Rand) (Forecast, error) {
+// terms avoid. Missing values (NaN) are left out of the regression and
+// left missing for ETS.
+func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
 	n := len(y)
-	if per < 2 || float64(n) < per+4 {
+	if per < 2 || float64(observed(y)) < per+4 {
 		return Forecast{}, fmt.Errorf("stl: %d values for period %.2f: %w", n, per, ErrTooShort)
 	}
 	// Positive series are modelled on the log scale, so that the seasonal
@@ -39,16 +39,27 @@ func fourierETS(key string, y []float64, per float64, h int, rng *rand.Rand) (Fo
 		}
 		y = ly
 	}
+	var obs []int
+	for t, v := range y {
+		if !math.IsNaN(v) {
+			obs = append(obs, t)
+		}
+	}
+	no := len(obs)
+	yo := make([]float64, no)
+	for i, t := range obs {
+		yo[i] = y[t]
+	}
 	maxK := min(10, int(per/2))
 	var best *mat.VecDense
 	bestK, bestAICc := 0, math.Inf(1)
-	yv := mat.NewVecDense(n, y)
+	yv := mat.NewVecDense(no, yo)
 	for k := 1; k <= maxK; k++ {
 		p := 2 + 2*k
-		if n-p-1 <= 0 || p > n/2 {
+		if no-p-1 <= 0 || p > no/2 {
 			break
 		}
-		x := fourierDesign(0, n, per, k)
+		x := fourierDesign(obs, per, k)
 		var beta mat.VecDense
 		if err := beta.SolveVec(x, yv); err != nil {
 			continue
@@ -56,11 +67,11 @@ func fourierETS(key string, y []float64, per float64, h int, rng *rand.Rand) (Fo
 		var fit mat.VecDense
 		fit.MulVec(x, &beta)
 		var rss float64
-		for t := range n {
-			d := y[t] - fit.AtVec(t)
+		for i := range no {
+			d := yo[i] - fit.AtVec(i)
 			rss += d * d
 		}
-		fn, fp := float64(n), float64(p)
+		fn, fp := float64(no), float64(p)
 		aicc := fn*math.Log(max(rss, 1e-12)/fn) + 2*fp + 2*fp*(fp+1)/(fn-fp-1)
 		if aicc < bestAICc {
 			best, bestK, bestAICc = &beta, k, aicc
@@ -81,30 +92,35 @@ func fourierETS(key string, y []float64, per float64, h int, rng *rand.Rand) (Fo
 	for t := range adj {
 		adj[t] = y[t] - seasonal(t)
 	}
-	model, err := autoETS(adj, 1, etsCandidates(adj, 1))
+	var specs []etsSpec
+	for _, sp := range etsCandidates(adj, 1) {
+		// The log scale is already taken; additive errors keep the
+		// adjusted series' forecast normal on that scale.
+		if !sp.log && !sp.errM {
+			specs = append(specs, sp)
+		}
+	}
+	model, err := autoETS(adj, 1, specs)
 	if err != nil {
 		return Forecast{}, fmt.Errorf("stl: %w", err)
 	}
-	f := model.forecast(key, h, rng)
+	mu, se := model.meanSE(h)
 	for j := range h {
-		s := seasonal(n + j)
-		for _, v := range [][]float64{f.Mean, f.Lo80, f.Hi80, f.Lo95, f.Hi95} {
-			v[j] += s
-			if logScale {
-				v[j] = math.Exp(min(v[j], 700))
-			}
-		}
+		mu[j] += seasonal(n + j)
 	}
-	f.Model = "stl"
+	f := normalForecast(key, "stl", mu, se, model.df)
+	if logScale {
+		f.expBack(se)
+	}
 	return f, nil
 }
 
-// fourierDesign is the regression design for times from..to-1: intercept,
+// fourierDesign is the regression design for the times ts: intercept,
 // time and k sine–cosine pairs at the period.
-func fourierDesign(from, to int, per float64, k int) *mat.Dense {
-	x := mat.NewDense(to-from, 2+2*k, nil)
-	for i := range to - from {
-		t := float64(from + i)
+func fourierDesign(ts []int, per float64, k int) *mat.Dense {
+	x := mat.NewDense(len(ts), 2+2*k, nil)
+	for i, ti := range ts {
+		t := float64(ti)
 		x.Set(i, 0, 1)
 		x.Set(i, 1, t)
 		for j := 1; j <= k; j++ {

@@ -84,7 +84,7 @@ func TestKnownAnswers(t *testing.T) {
 		meanTo float64 // relative tolerance of the mean
 		seTo   float64 // of the standard error; 0 skips it
 	}{
-		{"ets_ANN", ann.forecast("M5", h, nil), ann.df, 1e-4, 0.01},
+		{"ets_ANN", ann.forecast("M5", h), ann.df, 1e-4, 0.01},
 		// thetaf's intervals ignore the seasonal factors that ours apply.
 		{"thetaf", th, 0, 1e-4, 0},
 		// R's snaive estimates σ with n-m-1 denominators, not n-m.

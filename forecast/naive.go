@@ -28,6 +28,10 @@ func seasonalNaive(key, model string, y []float64, m, h int) (Forecast, error) {
 	sigma := 0.0
 	if k > 0 {
 		sigma = math.Sqrt(ss / float64(k))
+	} else if m > 1 {
+		// A single season has no lag-m differences: the random walk's
+		// spread stands in rather than a zero-width interval.
+		sigma, k = diffSD(y), n-1
 	}
 	mean, se := make([]float64, h), make([]float64, h)
 	for j := range h {
@@ -55,4 +59,21 @@ func meanForecast(key string, y []float64, h int) Forecast {
 		mean[j], se[j] = mu, sd
 	}
 	return normalForecast(key, "mean", mean, se, float64(len(y)-1))
+}
+
+// diffSD is the root mean square of the first differences of the observed
+// values: the one-step spread of a random walk.
+func diffSD(y []float64) float64 {
+	var ss float64
+	k := 0
+	for t := 1; t < len(y); t++ {
+		if d := y[t] - y[t-1]; !math.IsNaN(d) {
+			ss += d * d
+			k++
+		}
+	}
+	if k == 0 {
+		return 0
+	}
+	return math.Sqrt(ss / float64(k))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -13,7 +14,7 @@ import (
 )
 
 // autoCandidates are the methods auto compares on the backtests.
-var autoCandidates = []string{"combination", "ets", "theta", "snaive"}
+var autoCandidates = []string{"combination", "ets", "arima", "theta", "snaive"}
 
 // fitter holds one series' fits so that a combination reuses its members.
 type fitter struct {
@@ -54,6 +55,7 @@ func (ft *fitter) fit(method string) (Forecast, error) {
 	}
 	if err == nil {
 		f.Key, f.Model = ft.key, method
+		f.guard(ft.y)
 		if nonNegative(ft.y) {
 			f.truncate()
 		}
@@ -77,11 +79,17 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 		if err != nil {
 			return Forecast{}, err
 		}
-		return model.forecast(ft.key, h, ft.rng), nil
+		return model.forecast(ft.key, h), nil
 	case "theta":
 		return theta(ft.key, y, m, h)
+	case "arima":
+		model, err := autoARIMA(y, m)
+		if err != nil {
+			return Forecast{}, err
+		}
+		return model.forecast(ft.key, h), nil
 	case "stl":
-		return fourierETS(ft.key, y, period(ft.freq), h, ft.rng)
+		return fourierETS(ft.key, y, period(ft.freq), h)
 	case "combination":
 		return ft.combination()
 	}
@@ -123,49 +131,86 @@ func (ft *fitter) bestETS(damped bool) (*etsModel, error) {
 	return best, nil
 }
 
-// combinationMembers are the methods the combination averages; a long
-// seasonal period swaps ETS, which cannot hold the season, for STL. Seasonal
-// naive earns its place on short histories: on the A&E series (24 months)
-// it beats every fitted model, and adding it to ETS and Theta improved the
-// mean MASE on both benchmark sets (tourism 1.455 → 1.430 against damped
-// ETS as third member).
+// combinationMembers are the candidate members of the combination; a long
+// seasonal period swaps ETS, which cannot hold the season, for STL.
 func (ft *fitter) combinationMembers() []string {
 	if ft.freq > 24 {
 		return []string{"stl", "theta", "snaive"}
 	}
-	return []string{"ets", "theta", "snaive"}
+	return []string{"ets", "arima", "theta", "snaive"}
 }
 
-// combination is the mean of its members' forecasts and interval bounds.
+// combination averages its members' forecasts and interval bounds, weighted
+// by out-of-sample evidence: each member forecasts the last periods of the
+// series from an earlier origin, and a member whose error there is well
+// above the best member's is dropped (weights).
 func (ft *fitter) combination() (Forecast, error) {
+	names := ft.combinationMembers()
 	var fs []Forecast
+	var kept []string
 	var firstErr error
-	for _, m := range ft.combinationMembers() {
+	for _, m := range names {
 		f, err := ft.fit(m)
 		if err != nil {
 			firstErr = err
 			continue
 		}
 		fs = append(fs, f)
+		kept = append(kept, m)
 	}
 	if len(fs) == 0 {
 		return Forecast{}, fmt.Errorf("combination: %w", firstErr)
 	}
+	w := ft.weights(kept)
 	h := ft.h
 	out := Forecast{Key: ft.key, Model: "combination",
 		Mean: make([]float64, h), Lo80: make([]float64, h), Hi80: make([]float64, h), Lo95: make([]float64, h), Hi95: make([]float64, h)}
-	w := 1 / float64(len(fs))
-	for _, f := range fs {
+	for i, f := range fs {
 		for j := range h {
-			out.Mean[j] += w * f.Mean[j]
-			out.Lo80[j] += w * f.Lo80[j]
-			out.Hi80[j] += w * f.Hi80[j]
-			out.Lo95[j] += w * f.Lo95[j]
-			out.Hi95[j] += w * f.Hi95[j]
+			out.Mean[j] += w[i] * f.Mean[j]
+			out.Lo80[j] += w[i] * f.Lo80[j]
+			out.Hi80[j] += w[i] * f.Hi80[j]
+			out.Lo95[j] += w[i] * f.Lo95[j]
+			out.Hi95[j] += w[i] * f.Hi95[j]
 		}
 	}
 	out.order()
 	return out, nil
+}
+
+// weights are the combination weights of the members, inversely
+// proportional to their out-of-sample error (Bates & Granger 1969): each
+// member forecasts the last min(h, n/4) periods from the origin before them
+// and is scored by MASE. A member that forecast badly there weighs little,
+// as seasonal naive on a series without a season does, without being
+// trusted on one origin alone. Without a holdout long enough to judge,
+// weights are equal.
+func (ft *fitter) weights(members []string) []float64 {
+	w := make([]float64, len(members))
+	for i := range w {
+		w[i] = 1 / float64(len(members))
+	}
+	n := len(ft.y)
+	hb := min(ft.h, n/4)
+	if len(members) < 2 || hb < 2 || n-hb < 8 {
+		return w
+	}
+	train, test := ft.y[:n-hb], ft.y[n-hb:]
+	sub := newFitter(ft.key, train, ft.freq, hb, 0)
+	inv := make([]float64, len(members))
+	var tot float64
+	for i, m := range members {
+		e := Score(train, test, sub.fallback(m), ft.seasonLag()).MASE
+		if math.IsNaN(e) {
+			return w
+		}
+		inv[i] = 1 / max(e, 1e-9)
+		tot += inv[i]
+	}
+	for i := range w {
+		w[i] = inv[i] / tot
+	}
+	return w
 }
 
 // fallback fits method, falling back to seasonal naive, naive and the mean;

@@ -62,7 +62,7 @@ func TestForecastCommand(t *testing.T) {
 		{"methods and sidecar", []string{"--input", in, "--freq", meta, "--methods", "ets,snaive,theta"}, ExitOK, 27, 6, ""},
 		{"backtests", []string{"--input", in, "--freq", "12", "--h", "6", "--origins", "2"}, ExitOK, 12, 2, ""},
 		{"missing flags", []string{"--input", in}, ExitUsage, -1, -1, "required"},
-		{"unknown method", []string{"--input", in, "--freq", "12", "--h", "6", "--method", "arima"}, ExitUsage, -1, -1, "unknown method"},
+		{"unknown method", []string{"--input", in, "--freq", "12", "--h", "6", "--method", "tbats"}, ExitUsage, -1, -1, "unknown method"},
 		{"missing input", []string{"--input", filepath.Join(dir, "nope.csv"), "--freq", "12", "--h", "6"}, ExitFailure, -1, -1, "read series"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,199 @@
+package forecast
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestETSShortSeasonal: two years of a clear ±30 % monthly season. The
+// seasonal initial states are estimated, not guessed, so a seasonal model
+// wins the AICc and its residual spread is the noise's, not the season's
+// (issue 18: the old fit chose ETS(A,N,N) with σ 118 against 16).
+func TestETSShortSeasonal(t *testing.T) {
+	r := rand.New(rand.NewPCG(18, 1))
+	for _, n := range []int{24, 36} {
+		y := make([]float64, n)
+		for i := range y {
+			y[i] = 1000*(1+0.3*math.Sin(2*math.Pi*float64(i)/12)) + 15*r.NormFloat64()
+		}
+		fit, err := autoETS(y, 12, etsCandidates(y, 12))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigma := math.Sqrt(fit.sigma2)
+		if fit.spec.log {
+			sigma *= 1000 // relative to the level
+		}
+		if fit.spec.errM {
+			sigma *= 1000
+		}
+		if fit.spec.season == 'N' || sigma > 40 {
+			t.Errorf("n=%d: chose %v, σ %.1f; want a seasonal model with σ near 15", n, fit.spec, sigma)
+		}
+	}
+}
+
+// TestETSParameterCount: the AICc counts what is estimated: smoothing
+// parameters, every free initial state and the variance, as forecast::ets.
+func TestETSParameterCount(t *testing.T) {
+	tests := []struct {
+		sp   etsSpec
+		m, k int
+	}{
+		{etsSpec{trend: 'N', season: 'N'}, 1, 3},
+		{etsSpec{trend: 'A', season: 'N'}, 1, 5},
+		{etsSpec{trend: 'D', season: 'N'}, 1, 6},
+		{etsSpec{trend: 'N', season: 'A'}, 12, 15},
+		{etsSpec{errM: true, trend: 'D', season: 'A'}, 12, 18},
+		{etsSpec{log: true, trend: 'D', season: 'A'}, 4, 10},
+	}
+	for _, tt := range tests {
+		if got := tt.sp.nParams(tt.m); got != tt.k {
+			t.Errorf("%v m=%d: %d parameters, want %d", tt.sp, tt.m, got, tt.k)
+		}
+		p := newETSProblem(make([]float64, 40), tt.sp, tt.m)
+		// Free initial states + smoothing parameters + σ².
+		if got := p.p + len(p.start()) + 1; got != tt.k {
+			t.Errorf("%v m=%d: estimates %d parameters, counts %d", tt.sp, tt.m, got, tt.k)
+		}
+	}
+}
+
+// TestETSProfileExact: with the smoothing parameters given, the profiled
+// initial states minimise the squared one-step errors: no perturbation of
+// them does better.
+func TestETSProfileExact(t *testing.T) {
+	y := shapes()["trending"]
+	for _, sp := range []etsSpec{{trend: 'A', season: 'A'}, {trend: 'D', season: 'A'}, {trend: 'N', season: 'N'}} {
+		p := newETSProblem(y, sp, 12)
+		u := p.start()
+		best := p.lik(u)
+		l0, b0, seas := p.initialStates(nil)
+		alpha, beta, gamma, phi := p.params(u)
+		for i := range 2 + len(seas) {
+			for _, d := range []float64{-1, 1} {
+				l, b, s := l0, b0, append([]float64(nil), seas...)
+				switch {
+				case i == 0:
+					l += d
+				case i == 1:
+					b += d * 0.1
+				default:
+					// Keep the seasonal states summing to zero.
+					s[i-2] += d
+					s[(i-1)%len(s)] -= d
+				}
+				sse, _, _, _, _ := etsFilter(y, sp, 12, alpha, beta, gamma, phi, l, b, s)
+				if got := float64(len(y)) * math.Log(sse); got < best-1e-9 {
+					t.Errorf("%v: perturbing state %d by %v improves −2logL %.6f → %.6f", sp, i, d, best, got)
+				}
+			}
+		}
+	}
+}
+
+// TestETSMissing: missing values are skipped by the filter and the
+// likelihood, not filled: a seasonal series with a year missing in the
+// middle still gives a seasonal fit close to the truth.
+func TestETSMissing(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	n := 72
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = 500 + 2*float64(i) + 100*math.Sin(2*math.Pi*float64(i)/12) + 5*r.NormFloat64()
+	}
+	full, err := autoETS(y, 12, etsCandidates(y, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 30; i < 42; i++ {
+		y[i] = math.NaN()
+	}
+	gap, err := autoETS(y, 12, etsCandidates(y, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gap.spec.season == 'N' {
+		t.Errorf("with a gap: chose %v", gap.spec)
+	}
+	f, g := full.forecast("x", 12), gap.forecast("x", 12)
+	for j := range f.Mean {
+		if math.Abs(f.Mean[j]-g.Mean[j]) > 30 {
+			t.Errorf("step %d: %.1f with the gap, %.1f without", j+1, g.Mean[j], f.Mean[j])
+		}
+	}
+}
+
+// TestARIMARecovers: on a simulated airline-model series, the search keeps
+// one seasonal and one first difference and forecasts close to the truth;
+// on white noise it differences nothing.
+func TestARIMARecovers(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	n, h := 144, 12
+	y := make([]float64, n+h)
+	e := make([]float64, n+h)
+	for i := range y {
+		e[i] = r.NormFloat64()
+		y[i] = 100 + 0.5*float64(i) + 20*math.Sin(2*math.Pi*float64(i)/12) + 3*e[i]
+	}
+	a, err := autoARIMA(y[:n], 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := a.forecast("x", h)
+	if acc := Score(y[:n], y[n:], f, 12); acc.MASE > 1 || acc.Coverage95 < 0.8 {
+		t.Errorf("%v: MASE %.3f, coverage95 %.2f", a.order, acc.MASE, acc.Coverage95)
+	}
+	noise := make([]float64, 120)
+	for i := range noise {
+		noise[i] = 50 + r.NormFloat64()
+	}
+	b, err := autoARIMA(noise, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.order.d != 0 || b.order.sd != 0 {
+		t.Errorf("white noise: %v", b.order)
+	}
+}
+
+// TestKPSS: a random walk is not stationary, white noise is.
+func TestKPSS(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	walk, noise := make([]float64, 200), make([]float64, 200)
+	for i := range walk {
+		noise[i] = r.NormFloat64()
+		if i > 0 {
+			walk[i] = walk[i-1] + noise[i]
+		}
+	}
+	if kpssStationary(walk) {
+		t.Error("random walk judged stationary")
+	}
+	if !kpssStationary(noise) {
+		t.Error("white noise judged not stationary")
+	}
+}
+
+// TestCombinationWeighsByEvidence: on a trending series without a season,
+// seasonal naive forecasts the holdout worst and gets the least weight.
+func TestCombinationWeighsByEvidence(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	y := make([]float64, 96)
+	for i := range y {
+		y[i] = 200 + 3*float64(i) + 4*r.NormFloat64()
+	}
+	ft := newFitter("trend", y, 12, 12, 0)
+	members := ft.combinationMembers()
+	w := ft.weights(members)
+	for i, m := range members {
+		if m == "snaive" {
+			for j, v := range w {
+				if j != i && v <= w[i] {
+					t.Errorf("snaive weighs %.3f, %s only %.3f", w[i], members[j], v)
+				}
+			}
+		}
+	}
+}
