@@ -18,9 +18,11 @@ package forecast
 
 import (
 	"errors"
-	"gonum.org/v1/gonum/stat/distuv"
 	"math"
+	"slices"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // A Series is one regularly spaced series of counts or values.
@@ -29,8 +31,11 @@ type Series struct {
 	// Freq is the number of periods in a year: 12 for monthly, 52 for
 	// weekly (whose true period, 365.25/7 ≈ 52.18, the STL method uses), 1 for none.
 	Freq   int
-	Start  time.Time // the first period; informational
+	Start  time.Time // the first period: placing Options.Exclude needs it
 	Values []float64
+	// FirstIndex is the period_index of the first value, as ReadLong read
+	// it; 0 elsewhere.
+	FirstIndex int
 }
 
 // Options control Run.
@@ -49,6 +54,54 @@ type Options struct {
 	// Observe, if set, is called after each series is done with the time it
 	// took (fits, forecasts and backtests); it must be safe for concurrent use.
 	Observe func(key string, elapsed time.Duration)
+	// Exclude lists spans of time whose periods are treated as missing in
+	// fitting and backtests (the COVID-19 collapse, say): the state-space
+	// models skip them, the others see them filled, and no backtest scores
+	// them. A period is excluded when its start date falls in a span; series
+	// without a Start are not affected.
+	Exclude []Span
+}
+
+// A Span is an inclusive span of time, From ≤ t ≤ To.
+type Span struct{ From, To time.Time }
+
+// Contains reports whether t falls in the span.
+func (s Span) Contains(t time.Time) bool { return !t.Before(s.From) && !t.After(s.To) }
+
+// PeriodStart is the start of period i of s (i = 0 is s.Start): weeks for
+// Freq 52, months otherwise.
+func (s Series) PeriodStart(i int) time.Time {
+	if s.Freq == 52 {
+		return s.Start.AddDate(0, 0, 7*i)
+	}
+	return s.Start.AddDate(0, i, 0)
+}
+
+// excluded returns s's values with the periods in the spans set missing
+// (NaN), and how many; the values are copied only if any is.
+func (s Series) excluded(spans []Span) ([]float64, int) {
+	if len(spans) == 0 || s.Start.IsZero() {
+		return s.Values, 0
+	}
+	var out []float64
+	k := 0
+	for i := range s.Values {
+		t := s.PeriodStart(i)
+		for _, sp := range spans {
+			if sp.Contains(t) {
+				if out == nil {
+					out = slices.Clone(s.Values)
+				}
+				out[i] = math.NaN()
+				k++
+				break
+			}
+		}
+	}
+	if out == nil {
+		return s.Values, 0
+	}
+	return out, k
 }
 
 // A Forecast is one model's forecast for one series. Slices have the

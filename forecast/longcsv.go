@@ -91,7 +91,7 @@ func readLongColumns(r io.Reader, idCol, periodCol, valueCol string) ([]Series, 
 		for _, pt := range ps {
 			vals[pt.p-first] = pt.v
 		}
-		out = append(out, Series{Key: id, Values: interpolate(vals)})
+		out = append(out, Series{Key: id, Values: interpolate(vals), FirstIndex: first})
 	}
 	return out, nil
 }

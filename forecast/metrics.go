@@ -5,9 +5,12 @@ import "math"
 // Score scores a forecast against the held-out values that followed train,
 // with the M4 definitions of ../shared/peer/score.py: sMAPE (0/0 counts as
 // 0), MASE scaled by the in-sample mean absolute lag-m difference (lag 1
-// when the history is no longer than m), the coverage of the 80 % and 95 %
+// when the history is no longer than m; pairs with a missing value are
+// skipped), the coverage of the 80 % and 95 %
 // intervals and the MSIS of the 95 % interval. MASE and MSIS are NaN when
-// the scale is zero (constant history). Only the first len(test) steps count.
+// the scale is zero (constant history). Only the first len(test) steps
+// count, and of those only the observed: a missing value (an excluded
+// period) is not scored.
 func Score(train, test []float64, f Forecast, m int) Accuracy {
 	a := Accuracy{Key: f.Key, Model: f.Model, Origins: 1}
 	h := min(len(test), len(f.Mean))
@@ -18,8 +21,14 @@ func Score(train, test []float64, f Forecast, m int) Accuracy {
 	scale := seasonalScale(train, m)
 	var smape, ae, c80, c95, is float64
 	const alpha = 0.05
+	k := 0
 	for i := range h {
 		y, fc := test[i], f.Mean[i]
+		if math.IsNaN(y) {
+			// An excluded period is not scored.
+			continue
+		}
+		k++
 		if den := math.Abs(y) + math.Abs(fc); den > 0 {
 			smape += 200 * math.Abs(y-fc) / den
 		}
@@ -39,7 +48,11 @@ func Score(train, test []float64, f Forecast, m int) Accuracy {
 			is += 2 / alpha * (y - hi)
 		}
 	}
-	fh := float64(h)
+	if k == 0 {
+		a.MASE, a.SMAPE, a.Coverage80, a.Coverage95, a.MSIS = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		return a
+	}
+	fh := float64(k)
 	a.SMAPE, a.Coverage80, a.Coverage95 = smape/fh, c80/fh, c95/fh
 	a.MASE, a.MSIS = math.NaN(), math.NaN()
 	if scale > 0 {
@@ -59,10 +72,17 @@ func seasonalScale(y []float64, m int) float64 {
 		return math.NaN()
 	}
 	var s float64
+	k := 0
 	for t := m; t < len(y); t++ {
-		s += math.Abs(y[t] - y[t-m])
+		if d := math.Abs(y[t] - y[t-m]); !math.IsNaN(d) {
+			s += d
+			k++
+		}
 	}
-	return s / float64(len(y)-m)
+	if k == 0 {
+		return math.NaN()
+	}
+	return s / float64(k)
 }
 
 // meanAccuracy averages per-origin scores, skipping NaNs in each measure.

@@ -24,6 +24,7 @@ type fitter struct {
 	h     int
 	rng   *rand.Rand
 	cache map[string]fitResult
+	fill  []float64 // y with missing values filled, once needed
 	// etsFits are the ETS candidates fitted, shared by ets and damped.
 	etsFits []*etsModel
 	etsErr  error
@@ -66,8 +67,14 @@ func (ft *fitter) fit(method string) (Forecast, error) {
 
 func (ft *fitter) fitUncached(method string) (Forecast, error) {
 	y, h, m := ft.y, ft.h, ft.seasonLag()
-	if len(y) == 0 {
+	if observed(y) == 0 {
 		return Forecast{}, ErrTooShort
+	}
+	switch method {
+	case "ets", "damped", "arima", "stl", "combination":
+		// These handle missing values themselves.
+	default:
+		y = ft.filled()
 	}
 	switch method {
 	case "naive":
@@ -94,6 +101,18 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 		return ft.combination()
 	}
 	return Forecast{}, fmt.Errorf("%q: %w", method, ErrMethod)
+}
+
+// filled is the series with missing values filled, for the methods that
+// need every value.
+func (ft *fitter) filled() []float64 {
+	if ft.fill == nil {
+		ft.fill = ft.y
+		if observed(ft.y) < len(ft.y) {
+			ft.fill = fillMissing(ft.y, ft.seasonLag())
+		}
+	}
+	return ft.fill
 }
 
 // bestETS returns the ETS model with the smallest AICc, among the damped
@@ -221,7 +240,7 @@ func (ft *fitter) fallback(method string) Forecast {
 			return f
 		}
 	}
-	f := meanForecast(ft.key, ft.y, ft.h)
+	f := meanForecast(ft.key, ft.filled(), ft.h)
 	if nonNegative(ft.y) {
 		f.truncate()
 	}
@@ -278,6 +297,7 @@ func Run(ctx context.Context, series []Series, opts Options) ([]Forecast, []Accu
 				return err
 			}
 			start := time.Now()
+			s.Values, _ = s.excluded(opts.Exclude)
 			fcs[i], accs[i] = runOne(s, method, opts)
 			if opts.Observe != nil {
 				opts.Observe(s.Key, time.Since(start))

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/yhcr/carecast/forecast"
+	"github.com/yhcr/carecast/internal/config"
 	"github.com/yhcr/carecast/reports"
 	cwsql "github.com/yhcr/carecast/sql"
 	"github.com/yhcr/carecast/warehouse"
@@ -123,6 +124,8 @@ func (p *pipeline) forecastAndReport(ctx context.Context, run *warehouse.Run, m 
 			RoundTo:      p.cfg.Report.RoundTo,
 			ChangePoints: reports.ChangePoints(p.cfg.Report.ChangePoints),
 			Log:          p.log,
+			// Only where the forecasting stage ran with them.
+			ExcludedPeriods: excludedPeriods(p.cfg),
 		})
 		return err
 	})
@@ -178,6 +181,7 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 			Method:  p.cfg.Forecast.Method,
 			Origins: p.cfg.Forecast.BacktestOrigins,
 			Workers: p.cfg.Forecast.Workers,
+			Exclude: p.cfg.Forecast.Spans(),
 		})
 		if err != nil {
 			return fmt.Errorf("forecast %s series: %w", freq.name, err)
@@ -310,4 +314,13 @@ func demographicForecasts(ctx context.Context, db *dbsql.DB, series []forecast.S
 		}
 	}
 	return fcs, accs, nil
+}
+
+// excludedPeriods names the periods the forecasts treated as missing, for
+// the report; none when the stage did not run.
+func excludedPeriods(c *config.Config) []string {
+	if !c.ForecastEnabled() {
+		return nil
+	}
+	return c.Forecast.Describe()
 }

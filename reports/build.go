@@ -40,7 +40,10 @@ type Options struct {
 	Runs string
 	// ChangePoints are the months from which SPC limits are recalculated.
 	ChangePoints []ChangePoint
-	Log          *slog.Logger
+	// ExcludedPeriods name the periods the forecasts treated as missing
+	// (e.g. "March 2020 to March 2022"); the report says so.
+	ExcludedPeriods []string
+	Log             *slog.Logger
 }
 
 // ErrNoSeries reports a run without the series_monthly model: not a

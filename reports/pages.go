@@ -362,6 +362,7 @@ func (r *report) activitySection(sc scope) (section, error) {
 	services := r.services()
 	if sc.level == "region" {
 		sec.Paras = []string{"Activity of the region's residents by Integrated Care Board (ICB) and service. The region's forecast is the sum of its ICBs' forecasts: its range in the table adds up theirs, and its charts show no interval, since intervals do not add up. Each ICB and place has its own page with its intervals."}
+		sec.Paras = append(sec.Paras, r.exclusionParas()...)
 		for _, svc := range services {
 			rs := r.regionSummary(svc)
 			t.Rows = append(t.Rows, []Cell{Text("Region"), Text(serviceName(svc)), Text("sum of ICBs"), rs.last,
@@ -389,7 +390,8 @@ func (r *report) activitySection(sc scope) (section, error) {
 		sec.Blocks = append(sec.Blocks, block{Heading: "All services and ICBs", Table: t})
 		return sec, nil
 	}
-	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the chosen model (by default the combination of ETS, Theta and seasonal naive, the most accurate in carecast's benchmarks) and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
+	sec.Paras = []string{fmt.Sprintf("Monthly activity of %s's residents by service, with the forecast of the chosen model (by default the combination of ETS, ARIMA, Theta and seasonal naive, each weighted by how well it forecast the series' recent past) and its 80 %% and 95 %% intervals. Charts show the last %d months.", sc.name, chartHistory)}
+	sec.Paras = append(sec.Paras, r.exclusionParas()...)
 	for _, svc := range services {
 		key := seriesKey(sc, svc)
 		if _, ok := r.d.history[key]; !ok {

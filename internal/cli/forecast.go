@@ -21,6 +21,7 @@ import (
 
 var forecastFlags struct {
 	input, freq, out, method, methods string
+	start, exclude                    string
 	h, origins, workers               int
 	seed                              uint64
 }
@@ -40,6 +41,10 @@ the peer scorer keeps them apart from R's.
 --freq is the seasonal period of every series, or a CSV file with columns
 series_id,freq and optionally h, which overrides --h for that series.
 --methods runs several methods one after the other, each timed on its own.
+--start gives the date of period_index 1 (YYYY-MM-DD; periods are months, or
+weeks for a period of 52), and --exclude spans of months treated as missing in
+fitting and backtests, as forecast.exclude_periods: FROM..TO[,FROM..TO], months
+written YYYY-MM (e.g. 2020-03..2022-03). Without --start nothing is excluded.
 Methods: ` + strings.Join(forecast.Methods, ", ") + `.`,
 	SetFlags: func(fs *flag.FlagSet) {
 		f := &forecastFlags
@@ -52,6 +57,8 @@ Methods: ` + strings.Join(forecast.Methods, ", ") + `.`,
 		fs.IntVar(&f.origins, "origins", 0, "rolling-origin backtests per series (0: none)")
 		fs.IntVar(&f.workers, "workers", 0, "concurrent fits (0: GOMAXPROCS)")
 		fs.Uint64Var(&f.seed, "seed", 1, "seed for simulated intervals")
+		fs.StringVar(&f.start, "start", "", "date of period_index 1 (YYYY-MM-DD), for --exclude")
+		fs.StringVar(&f.exclude, "exclude", "", "months treated as missing: FROM..TO[,FROM..TO] (YYYY-MM)")
 	},
 	Run: runForecast,
 }
@@ -73,6 +80,18 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 			return usageError("unknown method %q (want one of %s)", m, strings.Join(forecast.Methods, ", "))
 		}
 	}
+	spans, err := parseSpans(f.exclude)
+	if err != nil {
+		return err
+	}
+	var start time.Time
+	if f.start != "" {
+		if start, err = time.Parse(time.DateOnly, f.start); err != nil {
+			return usageError("--start: want a YYYY-MM-DD date, not %q", f.start)
+		}
+	} else if len(spans) > 0 {
+		return usageError("--exclude needs --start")
+	}
 	series, err := readSeries(env, f.input)
 	if err != nil {
 		return err
@@ -91,6 +110,10 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 			fr = freqs[""]
 		}
 		s.Freq = fr
+		if !start.IsZero() {
+			// The series' first row may be after period_index 1.
+			s.Start = forecast.Series{Freq: fr, Start: start}.PeriodStart(s.FirstIndex - 1)
+		}
 		h := f.h
 		if v, ok := hs[s.Key]; ok {
 			h = v
@@ -132,7 +155,7 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 			var mu sync.Mutex
 			elapsed := map[string]time.Duration{}
 			fcs, accs, err := forecast.Run(ctx, groups[h], forecast.Options{
-				Horizon: h, Method: m, Origins: f.origins, Workers: f.workers, Seed: f.seed,
+				Horizon: h, Method: m, Origins: f.origins, Workers: f.workers, Seed: f.seed, Exclude: spans,
 				Observe: func(key string, d time.Duration) {
 					mu.Lock()
 					elapsed[key] = d
@@ -286,4 +309,22 @@ func (c *csvFile) close() error {
 		return fmt.Errorf("write %s: %w", c.f.Name(), err)
 	}
 	return nil
+}
+
+// parseSpans parses --exclude: FROM..TO[,FROM..TO] in months (YYYY-MM).
+func parseSpans(arg string) ([]forecast.Span, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	var out []forecast.Span
+	for _, part := range strings.Split(arg, ",") {
+		from, to, ok := strings.Cut(strings.TrimSpace(part), "..")
+		a, err1 := time.Parse("2006-01", from)
+		b, err2 := time.Parse("2006-01", to)
+		if !ok || err1 != nil || err2 != nil || b.Before(a) {
+			return nil, usageError("--exclude: want FROM..TO months such as 2020-03..2022-03, not %q", part)
+		}
+		out = append(out, forecast.Span{From: a, To: b.AddDate(0, 1, -1)})
+	}
+	return out, nil
 }

@@ -48,11 +48,12 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 		out = filepath.Join(runDir, "report")
 	}
 	index, err := reports.Build(ctx, runDir, out, reports.Options{
-		Title:        cfg.ReportTitle(),
-		SuppressMax:  cfg.Report.SuppressMax,
-		RoundTo:      cfg.Report.RoundTo,
-		ChangePoints: reports.ChangePoints(cfg.Report.ChangePoints),
-		Log:          env.Log,
+		Title:           cfg.ReportTitle(),
+		SuppressMax:     cfg.Report.SuppressMax,
+		RoundTo:         cfg.Report.RoundTo,
+		ChangePoints:    reports.ChangePoints(cfg.Report.ChangePoints),
+		Log:             env.Log,
+		ExcludedPeriods: cfg.Forecast.Describe(),
 	})
 	if err != nil {
 		return err

@@ -289,7 +289,79 @@ type Forecast struct {
 	HorizonWeeks    int    `yaml:"horizon_weeks"`
 	BacktestOrigins int    `yaml:"backtest_origins"`
 	Workers         int    `yaml:"workers"` // 0 = GOMAXPROCS
+	// ExcludePeriods are spans of months treated as missing in fitting and
+	// backtests; by default March 2020 – March 2022, the COVID-19 collapse
+	// and recovery. An empty list excludes nothing.
+	ExcludePeriods []MonthSpan `yaml:"exclude_periods"`
 }
+
+// DefaultExcludePeriods is forecast.exclude_periods when the file leaves it
+// out: the months from the first national lockdown (March 2020) to the end
+// of England's COVID-19 restrictions (Living with COVID, March 2022), when
+// NHS activity collapsed and recovered and NHS planners exclude the data.
+var DefaultExcludePeriods = []MonthSpan{{From: Month{2020, 3}, To: Month{2022, 3}}}
+
+// A MonthSpan is an inclusive span of months.
+type MonthSpan struct {
+	From Month `yaml:"from"`
+	To   Month `yaml:"to"`
+}
+
+// A Month is a calendar month, written "2020-03" in YAML.
+type Month struct{ Year, Month int }
+
+// UnmarshalYAML reads YYYY-MM, reporting a bad value with its field path and
+// line.
+func (m *Month) UnmarshalYAML(node ast.Node) error {
+	text := node.String()
+	if s, ok := node.(*ast.StringNode); ok {
+		text = s.Value
+	}
+	t, err := time.Parse("2006-01", text)
+	if err != nil {
+		return fmt.Errorf("%s (line %d): %q is not a month; write e.g. 2020-03",
+			strings.TrimPrefix(node.GetPath(), "$."), node.GetToken().Position.Line, text)
+	}
+	*m = Month{t.Year(), int(t.Month())}
+	return nil
+}
+
+// MarshalText writes the month as YYYY-MM.
+func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year, m.Month) }
+
+// First is the month's first day, Last its last, in UTC.
+func (m Month) First() time.Time {
+	return time.Date(m.Year, time.Month(m.Month), 1, 0, 0, 0, 0, time.UTC)
+}
+func (m Month) Last() time.Time { return m.First().AddDate(0, 1, -1) }
+
+// Describe names the excluded periods for a reader, e.g. "March 2020 to
+// March 2022".
+func (f Forecast) Describe() []string {
+	var out []string
+	for _, p := range f.ExcludePeriods {
+		from, to := p.From.First().Format("January 2006"), p.To.First().Format("January 2006")
+		if from == to {
+			out = append(out, from)
+		} else {
+			out = append(out, from+" to "+to)
+		}
+	}
+	return out
+}
+
+// Spans returns the excluded periods as the forecast package takes them.
+func (f Forecast) Spans() []forecast.Span {
+	var out []forecast.Span
+	for _, p := range f.ExcludePeriods {
+		out = append(out, forecast.Span{From: p.From.First(), To: p.To.Last()})
+	}
+	return out
+}
+
+func (m Month) before(o Month) bool { return m.Year < o.Year || m.Year == o.Year && m.Month < o.Month }
 
 // Report configures the commissioners' report and disclosure control.
 type Report struct {
@@ -451,7 +523,8 @@ func defaults() *Config {
 			WithdrawalCodes: []string{"827261000000102", "9Nu1"},
 		}},
 		Pseudonymise: Pseudonymise{Flow: "population-health"},
-		Forecast:     Forecast{Method: "auto", HorizonMonths: 24, HorizonWeeks: 104, BacktestOrigins: 3},
+		Forecast: Forecast{Method: "auto", HorizonMonths: 24, HorizonWeeks: 104, BacktestOrigins: 3,
+			ExcludePeriods: slices.Clone(DefaultExcludePeriods)},
 		Report: Report{SuppressMax: 7, RoundTo: 5,
 			ChangePoints: []ChangePoint{
 				{Month: "2020-03", Label: "COVID-19: the first national lockdown"},
@@ -709,6 +782,13 @@ func (c *Config) Validate() error {
 	}
 	if c.Forecast.Workers < 0 {
 		bad("forecast.workers", "must not be negative")
+	}
+	for i, p := range c.Forecast.ExcludePeriods {
+		if p.From == (Month{}) || p.To == (Month{}) {
+			bad(fmt.Sprintf("forecast.exclude_periods[%d]", i), "needs from and to months")
+		} else if p.To.before(p.From) {
+			bad(fmt.Sprintf("forecast.exclude_periods[%d]", i), "to %s is before from %s", p.To, p.From)
+		}
 	}
 	if c.Report.SuppressMax < 0 {
 		bad("report.suppress_max", "must not be negative")

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -201,7 +202,7 @@ func TestDefaultsWhereLeftOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Default()
-	if c.Demo != want.Demo || c.Forecast != want.Forecast || c.KeepRuns != 7 || c.MaxRejectedFraction != 0.05 || c.LockTimeout != 0 {
+	if c.Demo != want.Demo || !reflect.DeepEqual(c.Forecast, want.Forecast) || c.KeepRuns != 7 || c.MaxRejectedFraction != 0.05 || c.LockTimeout != 0 {
 		t.Errorf("defaults lost: %+v", c)
 	}
 	if got := c.OptOuts.NationalDenyList.MaxAge; got != 0 {
@@ -259,4 +260,34 @@ func FuzzDatedName(f *testing.F) {
 			t.Errorf("pattern %q, name %q: %v, %v", pattern, made, got, err)
 		}
 	})
+}
+
+// TestExcludePeriods: forecast.exclude_periods defaults to March 2020 –
+// March 2022; an empty list turns it off; bad months name the field and
+// line; a span must run forwards.
+func TestExcludePeriods(t *testing.T) {
+	c, err := Parse([]byte("forecast:\n  horizon_months: 12\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Forecast.ExcludePeriods, DefaultExcludePeriods) {
+		t.Errorf("left out: %v, want the default %v", c.Forecast.ExcludePeriods, DefaultExcludePeriods)
+	}
+	c, err = Parse([]byte("forecast:\n  exclude_periods: []\n"))
+	if err != nil || len(c.Forecast.ExcludePeriods) != 0 {
+		t.Errorf("empty list: %v, %v; want no periods", c.Forecast.ExcludePeriods, err)
+	}
+	c, err = Parse([]byte("forecast:\n  exclude_periods:\n    - {from: 2008-10, to: 2009-03}\n    - {from: 2020-04, to: 2020-06}\n"))
+	if err != nil || len(c.Forecast.ExcludePeriods) != 2 || c.Forecast.ExcludePeriods[1].To != (Month{2020, 6}) {
+		t.Errorf("two spans: %v, %v", c.Forecast.ExcludePeriods, err)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"forecast:\n  exclude_periods:\n    - {from: 2020-13, to: 2022-03}\n", "line 3"},
+		{"forecast:\n  exclude_periods:\n    - {from: 2022-03, to: 2020-03}\n", "forecast.exclude_periods[0]"},
+		{"forecast:\n  exclude_periods:\n    - {from: 2020-03}\n", "forecast.exclude_periods[0]"},
+	} {
+		if _, err := Parse([]byte(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q in it", tt.yaml, err, tt.want)
+		}
+	}
 }
