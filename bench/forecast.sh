@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # forecast.sh — carecast's forecasts side by side with R's forecast package
-# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on the
-# tourism monthly set (h = 24) and the A&E series (last 12 months held out),
-# all scored in the same run by ../shared/peer/score.py. `make bench-forecast`
-# builds bin/carecast and runs it. CARECAST overrides the binary,
-# BENCH_SETS=tourism|ae runs one set, R_METHODS the R peer's methods.
+# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on five
+# sets made by bench/forecast/prepare.py: tourism monthly (h 24), the A&E
+# providers (h 12), England's A&E series before the pandemic and through it
+# (h 12, several origins) and ONS weekly deaths (h 52), all scored in the same
+# run by ../shared/peer/score.py. On the set trained through the pandemic,
+# carecast runs with forecast.exclude_periods' default (cc_auto) and without
+# it (cc_auto_all). `make bench-forecast` builds bin/carecast and runs it.
+# CARECAST overrides the binary, BENCH_SETS the sets, R_METHODS the R peer's
+# methods; BENCH_DEV=1 holds out the last h periods of the training data
+# instead of the test periods (for development).
 set -euo pipefail
 
 root=$(git rev-parse --show-toplevel)
@@ -21,53 +26,51 @@ command -v Rscript >/dev/null && Rscript -e 'suppressMessages(library(forecast))
 python=/usr/bin/python3
 "$python" -c 'import numpy' 2>/dev/null || { echo "bench/forecast.sh: $python needs numpy (apt-get install python3-numpy)" >&2; exit 1; }
 
-out=$root/work/bench-forecast
+out=$root/bench/out/forecast
 rm -rf "$out"
 mkdir -p "$out"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 r_methods=${R_METHODS:-ets,theta,arima,snaive}
-cc_methods=auto,ets,theta,snaive
-
-# Tourism: series_id,t,year,month,value (train) and series_id,t,h,year,month,value (test).
-prepare_tourism() {
-	local d=$shared/data/forecasting
-	awk -F, 'NR==1{print "series_id,period_index,value";next}{print $1","$2","$5}' "$d/tourism_monthly_train.csv" >"$out/tourism/train.csv"
-	awk -F, 'NR==1{print "series_id,period_index,value";next}{print $1","$2","$6}' "$d/tourism_monthly_test.csv" >"$out/tourism/test.csv"
-}
-prepare_ae() {
-	local f=$shared/data/nhs/ae_attendances.csv
-	awk -F, -v train="$out/ae/train.csv" -v test="$out/ae/test.csv" -f "$root/bench/forecast/ae.awk" "$f" "$f"
-}
+cc_methods=auto,ets,arima,theta,snaive
+dev=()
+[[ ${BENCH_DEV:-} == 1 ]] && dev=(--dev)
 
 # now prints the time in seconds with nanoseconds.
 now() { date +%s.%N; }
 
 run_set() {
-	local set=$1 h=$2 t0 t1 t2
-	mkdir -p "$out/$set"
-	"prepare_$set"
-	echo "== $set: $(($(wc -l <"$out/$set/train.csv") - 1)) training rows, h = $h" >&2
+	local set=$1 d=$out/$1 t0 t1 t2 cal=()
+	"$python" "$root/bench/forecast/prepare.py" "$shared/data" "$out" "$set" "${dev[@]}"
+	echo "== $set: $(($(wc -l <"$d/meta.csv") - 1)) series, $(($(wc -l <"$d/train.csv") - 1)) training rows" >&2
+	[[ -f $d/start.txt ]] && cal=(--start "$(cat "$d/start.txt")")
 	t0=$(now)
-	"$carecast" forecast --input "$out/$set/train.csv" --freq 12 --h "$h" --out "$out/$set/carecast" --methods "$cc_methods" --log-level warn
+	"$carecast" forecast --input "$d/train.csv" --freq "$d/meta.csv" --h 12 --out "$d/carecast" \
+		--methods "$cc_methods" "${cal[@]}" --log-level warn
 	t1=$(now)
-	Rscript "$shared/peer/forecast_peer.R" "$out/$set/train.csv" 12 "$h" "$out/$set/r" "$r_methods" >"$out/$set/r.log" 2>&1 ||
-		{ cat "$out/$set/r.log" >&2; exit 1; }
+	local extra=()
+	if [[ $set == ae_england_covid ]]; then
+		# The same without the pandemic window excluded, named cc_auto_all.
+		"$carecast" forecast --input "$d/train.csv" --freq "$d/meta.csv" --h 12 --out "$d/carecast_all" \
+			--methods auto --log-level warn
+		sed -i 's/,cc_auto,/,cc_auto_all,/' "$d/carecast_all/forecasts.csv" "$d/carecast_all/timings.csv"
+		extra=("$d/carecast_all/forecasts.csv")
+	fi
 	t2=$(now)
-	echo "$set carecast_wall_s $(echo "$t1 - $t0" | bc) r_wall_s $(echo "$t2 - $t1" | bc)" >>"$out/wall.txt"
-	"$python" "$shared/peer/score.py" "$out/$set/train.csv" "$out/$set/test.csv" \
-		"$out/$set/r/forecasts.csv" "$out/$set/carecast/forecasts.csv" --freq 12 \
-		--timings "$out/$set/r/timings.csv" "$out/$set/carecast/timings.csv" \
-		--summary-csv "$out/$set/summary.csv" >"$out/$set/score.txt" 2>&1
+	Rscript "$shared/peer/forecast_peer.R" "$d/train.csv" "$d/meta.csv" 12 "$d/r" "$r_methods" >"$d/r.log" 2>&1 ||
+		{ cat "$d/r.log" >&2; exit 1; }
+	local t3
+	t3=$(now)
+	echo "$set carecast_wall_s $(echo "$t1 - $t0" | bc) r_wall_s $(echo "$t3 - $t2" | bc)" >>"$out/wall.txt"
+	"$python" "$shared/peer/score.py" "$d/train.csv" "$d/test.csv" \
+		"$d/r/forecasts.csv" "$d/carecast/forecasts.csv" "${extra[@]}" --freq "$d/meta.csv" \
+		--timings "$d/r/timings.csv" "$d/carecast/timings.csv" \
+		--summary-csv "$d/summary.csv" >"$d/score.txt" 2>&1
 }
 
-sets=${BENCH_SETS:-tourism ae}
+sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid deaths}
 for s in $sets; do
-	case $s in
-	tourism) run_set tourism 24 ;;
-	ae) run_set ae 12 ;;
-	*) echo "bench/forecast.sh: unknown set $s" >&2; exit 2 ;;
-	esac
+	run_set "$s"
 done
 
-echo "Forecast benchmark, $(date -u +%Y-%m-%d), $(getconf _NPROCESSORS_ONLN) cores; R $(Rscript -e 'cat(format(getRversion()), as.character(packageVersion("forecast")))' 2>/dev/null)"
+echo "Forecast benchmark, $(date -u +%Y-%m-%d), $(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); R $(Rscript -e 'cat(format(getRversion()), as.character(packageVersion("forecast")))' 2>/dev/null)"
 "$python" "$root/bench/forecast/table.py" "$out" $sets

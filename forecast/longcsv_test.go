@@ -18,10 +18,10 @@ func TestReadLong(t *testing.T) {
 		err      error
 	}{
 		{"order and gaps", "series_id,period_index,value\nb,2,4\na,1,1\nb,4,8\na,2,2\n",
-			[]Series{{Key: "b", Values: []float64{4, 6, 8}}, {Key: "a", Values: []float64{1, 2}}}, nil},
+			[]Series{{Key: "b", Values: []float64{4, 6, 8}, FirstIndex: 2}, {Key: "a", Values: []float64{1, 2}, FirstIndex: 1}}, nil},
 		{"NA and duplicates", "value,series_id,period_index\nNA,x,1\n3,x,2\n9,x,2\n,x,3\n",
-			[]Series{{Key: "x", Values: []float64{3, 3, 3}}}, nil},
-		{"float index", "series_id,period_index,value\nx,1.0,2\n", []Series{{Key: "x", Values: []float64{2}}}, nil},
+			[]Series{{Key: "x", Values: []float64{3, 3, 3}, FirstIndex: 1}}, nil},
+		{"float index", "series_id,period_index,value\nx,1.0,2\n", []Series{{Key: "x", Values: []float64{2}, FirstIndex: 1}}, nil},
 		{"bad header", "id,t,v\n", nil, ErrFormat},
 		{"bad value", "series_id,period_index,value\nx,1,abc\n", nil, ErrFormat},
 		{"bad index", "series_id,period_index,value\nx,1.5,2\n", nil, ErrFormat},

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""prepare.py DATA OUT SET [--dev] -- write one benchmark set in the peers' long format.
+
+DATA is ../shared/data. OUT/SET/ receives train.csv and test.csv
+(series_id,period_index,value), meta.csv (series_id,freq,h) and, for the
+sets on a calendar, start.txt: the first day of period_index 1, which
+carecast needs to place forecast.exclude_periods.
+
+Sets (see README, "Forecast benchmark"):
+  tourism          366 tourism monthly series, the competition's split (h 24)
+  ae               281 provider x type A&E series with all 36 months, last 12 held out
+  ae_england       10 England A&E activity series (attendances, admissions), 7
+                   origins whose test years end before March 2020 (h 12)
+  ae_england_covid the same series, 5 origins from Oct 2022 whose training runs
+                   through the pandemic (h 12)
+  deaths           32 ONS weekly death series (sex x age, region, total) to the
+                   end of 2019, 2 origins a year apart (h 52)
+
+--dev holds out the last h periods of each training series instead, so that
+methods can be developed without touching the test periods.
+"""
+import csv
+import datetime
+import os
+import sys
+from collections import defaultdict
+
+
+def write(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def tourism(data):
+    d = os.path.join(data, "forecasting")
+    train, test = defaultdict(list), defaultdict(list)
+    with open(os.path.join(d, "tourism_monthly_train.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            train[r["series_id"]].append((int(r["t"]), float(r["value"])))
+    with open(os.path.join(d, "tourism_monthly_test.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            test[r["series_id"]].append((int(r["t"]), float(r["value"])))
+    return [(k, 12, 24, train[k], test[k]) for k in train], None
+
+
+def month_index(period):
+    y, m = period[:7].split("-")
+    return int(y) * 12 + int(m) - 1
+
+
+def ae(data):
+    vals = defaultdict(dict)
+    months = set()
+    with open(os.path.join(data, "nhs", "ae_attendances.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            mi = month_index(r["period"])
+            months.add(mi)
+            vals[r["org_code"] + "_" + r["type"]][mi] = float(r["attendances"])
+    first, last = min(months), max(months)
+    span = last - first + 1
+    out = []
+    for k, by in vals.items():
+        if len(by) != span:
+            continue
+        pts = [(mi - first + 1, by[mi]) for mi in sorted(by)]
+        out.append((k, 12, 12, pts[:-12], pts[-12:]))
+    return out, None
+
+
+# The activity columns of the England A&E series; the waits are performance
+# measures, not demand.
+ENGLAND_COLUMNS = ("att_type1", "att_type2", "att_type3", "att_total", "emadm_via_type1", "emadm_via_type2",
+                   "emadm_via_type34", "emadm_via_ae_total", "emadm_other", "emadm_total")
+
+
+def england(data, origins):
+    rows = []
+    with open(os.path.join(data, "nhs", "nhse_ae_monthly_england_2010_2024.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    first = month_index(rows[0]["period"])
+    start = rows[0]["period"][:10]
+    out = []
+    for col in ENGLAND_COLUMNS:
+        pts = [(month_index(r["period"]) - first + 1, float(r[col])) for r in rows]
+        for o in origins:
+            end = month_index(o) - first + 1  # the last training period
+            out.append(("%s@%s" % (col, o), 12, 12, pts[:end], pts[end:end + 12]))
+    return out, start
+
+
+def ae_england(data):
+    return england(data, ["2016-02", "2016-08", "2017-02", "2017-08", "2018-02", "2018-08", "2019-02"])
+
+
+def ae_england_covid(data):
+    return england(data, ["2022-10", "2023-01", "2023-04", "2023-07", "2023-10"])
+
+
+def deaths(data):
+    by = defaultdict(dict)
+    with open(os.path.join(data, "nhs", "ons_mortality.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            c1, c2 = r["category_1"], r["category_2"]
+            if not c1 or not r["counts"] or "average" in c1 + c2:
+                continue
+            if c1 not in ("Males", "Females", "Persons", "Region", "Total deaths"):
+                continue
+            by["%s %s" % (c1, c2)][r["date"]] = float(r["counts"])
+    end = "2019-12-27"
+    out = []
+    start = None
+    for k, pts in by.items():
+        dates = sorted(d for d in pts if d <= end)
+        if len(dates) < 500 or dates[-1] != end:
+            continue
+        d0 = datetime.date.fromisoformat(dates[0])
+        series = [((datetime.date.fromisoformat(d) - d0).days // 7 + 1, pts[d]) for d in dates]
+        start = dates[0]
+        for o in (2, 1):
+            cut = len(series) - 52 * o
+            out.append(("%s@%d" % (k.replace(",", ";"), o), 52, 52, series[:cut], series[cut:cut + 52]))
+    return out, start
+
+
+SETS = {"tourism": tourism, "ae": ae, "ae_england": ae_england, "ae_england_covid": ae_england_covid,
+        "deaths": deaths}
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--dev"]
+    dev = "--dev" in sys.argv[1:]
+    if len(args) != 3 or args[2] not in SETS:
+        sys.exit(__doc__)
+    data, out, name = args
+    series, start = SETS[name](data)
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    tr, te, meta = [], [], []
+    for key, freq, h, train, test in series:
+        if dev:
+            train, test = train[:-h], train[-h:]
+        tr += [(key, p, repr(v)) for p, v in train]
+        te += [(key, p, repr(v)) for p, v in test]
+        meta.append((key, freq, h))
+    write(os.path.join(d, "train.csv"), ("series_id", "period_index", "value"), tr)
+    write(os.path.join(d, "test.csv"), ("series_id", "period_index", "value"), te)
+    write(os.path.join(d, "meta.csv"), ("series_id", "freq", "h"), meta)
+    if start:
+        with open(os.path.join(d, "start.txt"), "w") as f:
+            f.write(start + "\n")
+
+
+main()
