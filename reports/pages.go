@@ -757,8 +757,9 @@ func (r *report) chosenModels() []string {
 
 // modelNames are the forecast models as the methods text names them.
 var modelNames = map[string]string{
-	"combination": "the combination — the mean of the ETS, Theta and seasonal naive forecasts and of their interval limits",
+	"combination": "the combination — the ETS, ARIMA, Theta and seasonal naive forecasts and their interval limits, each weighted by the inverse of its error in forecasting the series' last months",
 	"ets":         "exponential smoothing (ETS, the form chosen by AICc)",
+	"arima":       "ARIMA (the orders chosen by AICc)",
 	"damped":      "damped-trend exponential smoothing (ETS)",
 	"theta":       "the Theta method",
 	"snaive":      "seasonal naive (the same month a year before)",
@@ -781,7 +782,7 @@ func methodText(models []string) string {
 	if slices.Equal(models, []string{"combination"}) {
 		text += " This is what forecast.method auto (the default) does for every series: it always combines, and does not pick a model by its backtest — in carecast's benchmarks (tourism and NHS England A&E series) the combination was more accurate than any single model and than choosing each series' best backtest."
 	}
-	return text + " ETS, Theta and seasonal naive are backtested beside it on rolling origins, and their scores are in forecast_accuracy; the demographic baseline (activity rates by age band and sex times the projected population) is shown beside the forecast and never chosen. Intervals are the prediction intervals of the forecast shown (for the combination, the mean of its members' limits)."
+	return text + " ETS, ARIMA, Theta and seasonal naive are backtested beside it on rolling origins, and their scores are in forecast_accuracy; the demographic baseline (activity rates by age band and sex times the projected population) is shown beside the forecast and never chosen. Intervals are the prediction intervals of the forecast shown (for the combination, the weighted mean of its members' limits)."
 }
 
 // forecastsTable is the machine-readable forecasts.csv: every chosen

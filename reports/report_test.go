@@ -703,7 +703,7 @@ func TestMethodText(t *testing.T) {
 	if !bytes.Contains(doc, []byte("every monthly series is forecast by exponential smoothing")) || bytes.Contains(doc, []byte("always combines")) {
 		t.Error("index.html does not name the fixture's model, ETS")
 	}
-	if got := methodText([]string{"combination"}); !strings.Contains(got, "always combines") || !strings.Contains(got, "mean of the ETS, Theta and seasonal naive") {
+	if got := methodText([]string{"combination"}); !strings.Contains(got, "always combines") || !strings.Contains(got, "ETS, ARIMA, Theta and seasonal naive") {
 		t.Errorf("auto: %q", got)
 	}
 }
