@@ -45,16 +45,19 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 			return res, permanent(fmt.Errorf("scenario job: %w", err))
 		}
 	}
-	runID := warehouse.NewRunID(start, req.BusinessDate)
-	log = log.With("run_id", runID, "job", req.Job)
 	host, _ := os.Hostname()
 	lock, err := wh.Lock(ctx, time.Duration(cfg.LockTimeout), warehouse.Holder{
-		PID: os.Getpid(), Host: host, Job: req.Job, RunID: runID, Since: start,
+		PID: os.Getpid(), Host: host, Job: req.Job, RunID: warehouse.NewRunID(start, req.BusinessDate), Since: start,
 	})
 	if err != nil {
 		return res, err
 	}
 	defer lock.Unlock()
+	runID, start, err := wh.NextRunID(ctx, time.Now, req.BusinessDate)
+	if err != nil {
+		return res, err
+	}
+	log = log.With("run_id", runID, "job", req.Job)
 	if err := wh.CleanStaging(); err != nil {
 		return res, err
 	}

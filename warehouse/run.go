@@ -29,7 +29,7 @@ func (w *Warehouse) Begin(id string) (*Run, error) {
 	if _, err := ParseRunID(id); err != nil {
 		return nil, fmt.Errorf("begin run %q: %w", id, err)
 	}
-	if _, err := os.Stat(w.RunDir(id)); err == nil {
+	if w.Committed(id) {
 		return nil, fmt.Errorf("begin run %s: %w", id, ErrRunExists)
 	}
 	dir := filepath.Join(w.dir, stagingDir, id)

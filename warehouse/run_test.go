@@ -243,3 +243,43 @@ func TestWriteAfterClose(t *testing.T) {
 		t.Errorf("ActivityWriter.Write after Close = %v, want ErrClosed", err)
 	}
 }
+
+// TestNextRunIDAfterSameSecond: a run started within the second of a
+// committed run (a quick retry; the CI failure of stop 21, "run already
+// exists") takes the next second's id instead of failing.
+func TestNextRunIDAfterSameSecond(t *testing.T) {
+	w, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	first := time.Date(2026, 11, 30, 2, 0, 7, 900_000_000, time.UTC)
+	commitRun(t, w, NewRunID(first, date))
+
+	// The clock reads 950 ms into the committed run's second, then 2 ms
+	// into the next.
+	reads := []time.Time{first.Add(50 * time.Millisecond), first.Add(102 * time.Millisecond)}
+	clock := func() time.Time {
+		now := reads[0]
+		if len(reads) > 1 {
+			reads = reads[1:]
+		}
+		return now
+	}
+	id, start, err := w.NextRunID(context.Background(), clock, date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "20261130T020008Z-d20261129"; id != want || !start.Equal(first.Add(102*time.Millisecond)) {
+		t.Errorf("NextRunID = %s, %v; want %s at the second read", id, start, want)
+	}
+	if _, err := w.Begin(id); err != nil {
+		t.Errorf("begin the new id: %v", err)
+	}
+
+	// A free second is used as it is.
+	free := first.Add(time.Hour)
+	if id, _, err := w.NextRunID(context.Background(), func() time.Time { return free }, date); err != nil || id != NewRunID(free, date) {
+		t.Errorf("NextRunID at a free second = %s, %v", id, err)
+	}
+}

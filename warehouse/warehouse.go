@@ -19,6 +19,7 @@
 package warehouse
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -234,6 +235,34 @@ const (
 // "20261124T183000Z-d20261123".
 func NewRunID(now, businessDate time.Time) string {
 	return now.UTC().Format(runIDStart) + "-d" + businessDate.Format(runIDDate)
+}
+
+// NextRunID returns the id of a run starting now for businessDate, and the
+// start it names. Ids are start times in whole seconds, so a run begun in
+// the same second as a committed one — a quick retry — would take its id:
+// it waits for the next second instead. Hold the lock, so that no other
+// run can take the id returned.
+func (w *Warehouse) NextRunID(ctx context.Context, now func() time.Time, businessDate time.Time) (string, time.Time, error) {
+	for {
+		start := now()
+		id := NewRunID(start, businessDate)
+		if !w.Committed(id) {
+			return id, start, nil
+		}
+		t := time.NewTimer(start.Truncate(time.Second).Add(time.Second).Sub(start))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", time.Time{}, fmt.Errorf("new run id: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// Committed reports whether the run id is committed, in runs/.
+func (w *Warehouse) Committed(id string) bool {
+	_, err := os.Stat(w.RunDir(id))
+	return err == nil
 }
 
 // RunID is a parsed run id.
