@@ -19,13 +19,20 @@
 #     wall time and peak RSS (skipped when BENCH_FULL=0);
 #   - planning scenarios (BenchmarkScenario): 1,000 draws of each example
 #     scenario over every place and service of the default region and of
-#     the whole region, best of 3.
+#     the whole region, best of 3;
+#   - FHIR: the extract of the same pipeline from a FHIR R4 Bulk Data export
+#     (`carecast generate --format fhir`) against DuckDB doing the same job
+#     from the same NDJSON files (sql/bench/peer_fhir.sql), best of
+#     BENCH_REPEAT alternating runs; and the extract's peak RSS with each
+#     Encounter once, twice and four times.
 # Generated regions are cached under bench/out/ and reused.
 #
 # Environment: CARECAST (the binary, default bin/carecast), BENCH_FULL=0 to
 # skip the whole region, BENCH_SCALE (default 0.05: about 280,000 people and
 # 2.7 million events a year), BENCH_REPEAT (default 3: runs of carecast and
-# the DuckDB peer on the 4-year region, alternating; the best of each counts).
+# the DuckDB peer on the 4-year region, alternating; the best of each counts),
+# BENCH_FHIR_SCALE (default 0.02: about 110,000 people and 1.1 million
+# Encounters and reports a year, 0.7 GB of NDJSON).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,26 +59,29 @@ if [[ ! -s $key ]]; then
 	(umask 077 && head -c 32 /dev/urandom >"$key")
 fi
 
-# region DIR SCALE YEARS [END] generates a region into DIR unless it is
-# there: it is generated beside and renamed, so a half-written region is
-# never reused. END is its last day (default $end).
+# region DIR SCALE YEARS [END [FORMAT]] generates a region (CSV unless
+# FORMAT says fhir) into DIR unless it is there: it is generated beside and
+# renamed, so a half-written region is never reused. END is its last day
+# (default $end).
 region() {
-	local dir=$1 s=$2 y=$3 last=${4:-$end}
+	local dir=$1 s=$2 y=$3 last=${4:-$end} f=${5:-csv}
 	[[ -f $dir/generation.json ]] && return
-	log "generating $dir (scale $s, $y years to $last)"
+	log "generating $dir (scale $s, $y years to $last, $f)"
 	rm -rf "$dir.tmp"
-	"$carecast" generate --out "$dir.tmp" --scale "$s" --years "$y" --end "$last" --seed 1 >/dev/null
+	"$carecast" generate --out "$dir.tmp" --scale "$s" --years "$y" --end "$last" --seed 1 --format "$f" >/dev/null
 	mv "$dir.tmp" "$dir"
 }
 
-# config DIR writes DIR/carecast.yaml: the region as the one CSV feed, its
-# deny list, the key and a warehouse under DIR.
+# config DIR writes DIR/carecast.yaml: the region as the one feed (CSV, or
+# FHIR when DIR has a Patient NDJSON file), its deny list, the key and a
+# warehouse under DIR.
 config() {
-	local dir=$1
+	local dir=$1 format=csv
+	[[ -f $dir/Patient.ndjson ]] && format=fhir
 	cat >"$dir/carecast.yaml" <<-EOF
 		feeds:
 		  - name: region
-		    format: csv
+		    format: $format
 		    path: $dir
 		opt_outs:
 		  national_deny_list:
@@ -206,6 +216,53 @@ for i in $(seq "${BENCH_REPEAT:-3}"); do
 	fi
 done
 
+# 2b. FHIR: the region as a FHIR R4 Bulk Data export, carecast against the
+# DuckDB peer on the same NDJSON files, alternating, the best of each; then
+# the extract's memory with each Encounter once, twice and four times (new
+# ids, same people and days), as for CSV above.
+fscale=${BENCH_FHIR_SCALE:-0.02}
+fone=$out/region-fhir-s$fscale-y1
+region "$fone" "$fscale" 1 "$end" fhir
+# dense_fhir DIR K makes DIR-xK: the export in DIR with each Encounter K
+# times, under new ids.
+dense_fhir() {
+	local src=$1 k=$2 dst=$1-x$2
+	[[ -f $dst/generation.json ]] && return
+	log "making $dst (each Encounter $k times)"
+	rm -rf "$dst.tmp"
+	mkdir -p "$dst.tmp"
+	cp -r "$src/Patient.ndjson" "$src/DiagnosticReport.ndjson" "$src/Observation.ndjson" "$src/optouts" "$dst.tmp/"
+	awk -v k="$k" '{print; for (i = 2; i <= k; i++) {l = $0; sub(/"id":"/, "\"id\":\"X" i "-", l); print l}}' \
+		"$src/Encounter.ndjson" >"$dst.tmp/Encounter.ndjson"
+	cp "$src/generation.json" "$dst.tmp/"
+	mv "$dst.tmp" "$dst"
+}
+# fhir_events NAME is the number of events a run read and kept or opted out.
+fhir_events() { jq -r '.counts.events_written + .counts.events_opted_out' "$out/$1.manifest.json"; }
+declare -A fev fxrss
+fcc_s="" fpeer_s="" fresources=""
+for i in $(seq "${BENCH_REPEAT:-3}"); do
+	log "DuckDB FHIR peer on $fone ($i)"
+	timed "fhir-peer-$i" "$out/peer" -format fhir -sql sql/bench/peer_fhir.sql -feed "$fone" \
+		-optouts "$fone/optouts/national_deny_list.txt" -key "$key" -out "$out/peer.parquet" >"$out/fhir-peer-$i.json"
+	rm -f "$out/peer.parquet"
+	fpeer_s=$(min "$(jq -r .seconds "$out/fhir-peer-$i.json")" "$fpeer_s")
+	fresources=$(jq -r .events_read "$out/fhir-peer-$i.json")
+	pipeline "fhir-x1-$i" "$fone"
+	fcc_s=$(min "$(stage "fhir-x1-$i" read_persons write_persons write_activity write_summaries)" "$fcc_s")
+done
+cp "$out/fhir-x1-1.manifest.json" "$out/fhir-x1.manifest.json"
+cp "$out/fhir-x1-1.log" "$out/fhir-x1.log"
+cp "$out/fhir-x1-1.rss" "$out/fhir-x1.rss"
+for k in 2 4; do
+	dense_fhir "$fone" "$k"
+	pipeline "fhir-x$k" "$fone-x$k"
+done
+for k in x1 x2 x4; do
+	fev[$k]=$(fhir_events "fhir-$k")
+	fxrss[$k]=$(extract_rss_mb "fhir-$k")
+done
+
 # 3. Micro-benchmarks.
 log "BenchmarkPseudonym"
 go test -run '^$' -bench '^BenchmarkPseudonym(Core)?$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
@@ -302,6 +359,19 @@ table=$out/table.md
 		done
 		echo "| whole region's scenarios stage (both examples, manifest) | $(f1 "$(stage run-full scenarios)") s | | |"
 	fi
+	fcc_rate=$(rate "$fresources" "$fcc_s")
+	fpeer_rate=$(rate "$fresources" "$fpeer_s")
+	fratio=$(awk -v a="$fcc_rate" -v b="$fpeer_rate" 'BEGIN{printf "%.2f", a / b}')
+	echo "| FHIR extract throughput, $(printf "%'d" "$fresources") Encounters and DiagnosticReports ($(du -sh "$fone" | cut -f1) of NDJSON, 1 year), best of ${BENCH_REPEAT:-3} | $(printf "%'d" "$fcc_rate") resources/s ($(f1 "$fcc_s") s) | | |"
+	echo "| DuckDB FHIR peer, same files, same run (one COPY, sql/bench/peer_fhir.sql), best of ${BENCH_REPEAT:-3} | $(printf "%'d" "$fpeer_rate") resources/s ($(f1 "$fpeer_s") s) | | |"
+	echo "| FHIR: carecast ÷ DuckDB | ${fratio}× | ≥ 1.5× | $(goal "$fratio >= 1.5") |"
+	for k in x1 x2 x4; do
+		echo "| FHIR extract peak RSS, $(printf "%'d" "${fev[$k]}") events (1 year, each Encounter ${k#x}×) | ${fxrss[$k]} MB | | |"
+	done
+	fslope=$(for k in x1 x2 x4; do echo "${fev[$k]} ${fxrss[$k]}"; done | awk '
+		{x = $1 / 1e6; sx += x; sy += $2; sxx += x * x; sxy += x * $2; n++}
+		END{printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx)}')
+	echo "| FHIR extract peak RSS slope, same people and days, more events | $fslope MB per million events | flat | $(goal "$fslope < 5") |"
 }>"$table"
 
 cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
