@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"compress/gzip"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/yhcr/carecast/canonical"
+	"github.com/yhcr/carecast/internal/leakcheck"
 	"github.com/yhcr/carecast/transforms"
 	"github.com/yhcr/carecast/transforms/fhir"
 )
@@ -215,6 +218,19 @@ func TestSyntheaBundleFolderRuns(t *testing.T) {
 	if c["events_written"] == 0 || float64(c["records_quarantined"]) >= 0.01*float64(read) {
 		t.Errorf("%d events written, %d of %d records rejected", c["events_written"], c["records_quarantined"], read)
 	}
+	// No name, identifier, phone number or address of the Bundles reaches
+	// any output byte: every file of the warehouse, Parquet decoded.
+	n := syntheaNeedles(t, feed)
+	if n.Len() < 50 {
+		t.Fatalf("%d needles: the scan would prove little", n.Len())
+	}
+	found, err := leakcheck.ScanDir(context.Background(), filepath.Join(dir, "warehouse"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		t.Errorf("leak: %s", f)
+	}
 	html := report(t, runDir)
 	for _, want := range []string{"no known residence", "geography.postcode_lookup_file", "No place could be forecast"} {
 		if !strings.Contains(html, want) {
@@ -233,4 +249,76 @@ func section(html, id string) string {
 	_, after, _ := strings.Cut(html, `<section id="`+id+`"`)
 	before, _, _ := strings.Cut(after, "</section>")
 	return before
+}
+
+// syntheaNeedles reads the Patients of the Synthea Bundles in dir with
+// encoding/json and returns what identifies them: names, identifiers
+// (SSN, driver's licence, passport, record numbers), phone numbers and
+// address lines.
+func syntheaNeedles(t *testing.T, dir string) *leakcheck.Needles {
+	t.Helper()
+	n := &leakcheck.Needles{}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each resource type has its own shapes (Organization.name is a
+		// string): only Patients are decoded.
+		var b struct {
+			Entry []struct{ Resource json.RawMessage }
+		}
+		err = json.NewDecoder(zr).Decode(&b)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.Entry {
+			var r struct {
+				ResourceType string
+				Name         []struct {
+					Family string
+					Given  []string
+				}
+				Identifier []struct{ Value string }
+				Telecom    []struct{ Value string }
+				Address    []struct{ Line []string }
+			}
+			if err := json.Unmarshal(e.Resource, &struct{ ResourceType *string }{&r.ResourceType}); err != nil {
+				t.Fatal(err)
+			}
+			if r.ResourceType != "Patient" {
+				continue
+			}
+			if err := json.Unmarshal(e.Resource, &r); err != nil {
+				t.Fatal(err)
+			}
+			for _, nm := range r.Name {
+				n.Add(leakcheck.Name, []byte(nm.Family))
+				for _, g := range nm.Given {
+					n.Add(leakcheck.Name, []byte(g))
+				}
+			}
+			for _, id := range r.Identifier {
+				n.Add(leakcheck.LocalID, []byte(id.Value))
+			}
+			for _, tc := range r.Telecom {
+				n.Add(leakcheck.Phone, []byte(tc.Value))
+			}
+			for _, a := range r.Address {
+				for _, l := range a.Line {
+					n.Add(leakcheck.Address, []byte(l))
+				}
+			}
+		}
+	}
+	return n
 }
