@@ -150,8 +150,12 @@ func (s *Scanner) open(c byte, want Kind) bool {
 	if s.err != nil {
 		return false
 	}
-	s.space()
-	if s.i >= len(s.b) || s.b[s.i] != c {
+	b, i := s.b, s.i
+	for i < len(b) && isSpace[b[i]] {
+		i++
+	}
+	s.i = i
+	if i >= len(b) || b[i] != c {
 		s.fail("not " + want.String())
 		return false
 	}
@@ -160,7 +164,7 @@ func (s *Scanner) open(c byte, want Kind) bool {
 		s.fail("nested too deeply")
 		return false
 	}
-	s.i++
+	s.i = i + 1
 	s.fresh = true
 	return true
 }
@@ -172,47 +176,68 @@ func (s *Scanner) OpenObject() bool { return s.open('{', Object) }
 // Key reads the next key of the open object and the colon after it, and
 // returns true with the key; the caller then consumes the member's value.
 // At the object's end it consumes the '}' and returns false. The key is
-// valid until the next Reset.
+// valid until the next Reset. (It works on local copies of the position:
+// keys and strings are most of what a resource is made of.)
 func (s *Scanner) Key() ([]byte, bool) {
 	if s.err != nil {
 		return nil, false
 	}
-	s.space()
-	if s.i >= len(s.b) {
+	b, i := s.b, s.i
+	for i < len(b) && isSpace[b[i]] {
+		i++
+	}
+	if i >= len(b) {
+		s.i = i
 		s.fail("unterminated object")
 		return nil, false
 	}
-	c := s.b[s.i]
-	if c == '}' {
-		s.i++
+	switch c := b[i]; {
+	case c == '}':
+		s.i = i + 1
 		s.fresh = false
 		s.depth--
 		return nil, false
-	}
-	if !s.fresh {
+	case !s.fresh:
 		if c != ',' {
+			s.i = i
 			s.fail("missing comma in object")
 			return nil, false
 		}
-		s.i++
-		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
+		i++
+		for i < len(b) && isSpace[b[i]] {
+			i++
+		}
+		if i >= len(b) || b[i] != '"' {
+			s.i = i
 			s.fail("missing key in object")
 			return nil, false
 		}
-	} else if c != '"' {
+	case c != '"':
+		s.i = i
 		s.fail("missing key in object")
 		return nil, false
 	}
 	s.fresh = false
-	key := s.str()
-	s.space()
-	if s.i >= len(s.b) || s.b[s.i] != ':' {
+	var key []byte
+	if j := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+		key, i = b[i+1:j:j], j+1
+	} else {
+		s.i = i
+		if key = s.str(); s.err != nil {
+			return nil, false
+		}
+		i = s.i
+	}
+	for i < len(b) && isSpace[b[i]] {
+		i++
+	}
+	if i >= len(b) || b[i] != ':' {
+		s.i = i
 		s.fail("missing colon in object")
 		return nil, false
 	}
-	s.i++
-	return key, s.err == nil
+	s.i = i + 1
+	return key, true
 }
 
 // Object reads an object: it yields each key, and the loop's body consumes
@@ -265,14 +290,18 @@ func (s *Scanner) Next() bool {
 	if s.err != nil {
 		return false
 	}
-	s.space()
-	if s.i >= len(s.b) {
+	b, i := s.b, s.i
+	for i < len(b) && isSpace[b[i]] {
+		i++
+	}
+	s.i = i
+	if i >= len(b) {
 		s.fail("unterminated array")
 		return false
 	}
-	c := s.b[s.i]
+	c := b[i]
 	if c == ']' {
-		s.i++
+		s.i = i + 1
 		s.fresh = false
 		s.depth--
 		return false
@@ -282,7 +311,7 @@ func (s *Scanner) Next() bool {
 			s.fail("missing comma in array")
 			return false
 		}
-		s.i++
+		s.i = i + 1
 	}
 	s.fresh = false
 	return true
@@ -294,11 +323,20 @@ func (s *Scanner) String() []byte {
 	if s.err != nil {
 		return nil
 	}
-	s.space()
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
+	b, i := s.b, s.i
+	for i < len(b) && isSpace[b[i]] {
+		i++
+	}
+	if i >= len(b) || b[i] != '"' {
+		s.i = i
 		s.fail("not a string")
 		return nil
 	}
+	if j := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+		s.i = j + 1
+		return b[i+1 : j : j]
+	}
+	s.i = i
 	return s.str()
 }
 
