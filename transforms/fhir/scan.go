@@ -43,10 +43,6 @@ type pass[T any] struct {
 	decode func(d *decoder, r *resource, out *[]T)
 	// consume is called with the outcomes of each unit, in order.
 	consume func([]T) error
-
-	// free holds outcome slices consumed, for the workers to reuse: the
-	// outcomes of a unit take hundreds of kilobytes.
-	free sync.Pool
 }
 
 // A unit is a piece of input one worker decodes: a run of whole lines of
@@ -68,15 +64,37 @@ type result[T any] struct {
 // chunkSize is how much of an NDJSON file a unit holds: enough lines that
 // handing units around costs nothing, few enough that every worker has
 // work and memory stays small.
-const chunkSize = 1 << 20
+const chunkSize = 256 << 10
 
-var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
+// freeList hands back what a pass has done with — chunks of input, slices
+// of outcomes — for reuse. It is bounded like the units in flight, and
+// unlike a sync.Pool is not emptied by each garbage collection, so that
+// the memory of a pass stays the same however many resources it reads.
+type freeList[T any] chan T
+
+func (l freeList[T]) get(make func() T) T {
+	select {
+	case v := <-l:
+		return v
+	default:
+		return make()
+	}
+}
+
+func (l freeList[T]) put(v T) {
+	select {
+	case l <- v:
+	default:
+	}
+}
 
 // scan runs a pass over the feed's files.
 func scan[T any](ctx context.Context, f *Feed, p *pass[T]) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := f.workers
+	chunks := make(freeList[*[]byte], 2*n+2)
+	outs := make(freeList[[]T], 2*n+2)
 	units := make(chan unit)
 	results := make(chan result[T], n)
 	// Units in flight are bounded, so that memory is too: a token is taken
@@ -84,7 +102,7 @@ func scan[T any](ctx context.Context, f *Feed, p *pass[T]) error {
 	tokens := make(chan struct{}, 2*n+2)
 	go func() {
 		defer close(units)
-		f.produce(ctx, p.ignored != nil, p.wants, tokens, units)
+		f.produce(ctx, p.ignored != nil, p.wants, tokens, chunks, units)
 	}()
 	var wg sync.WaitGroup
 	for range n {
@@ -93,12 +111,12 @@ func scan[T any](ctx context.Context, f *Feed, p *pass[T]) error {
 			defer wg.Done()
 			d := &decoder{opts: &f.opts}
 			for u := range units {
-				r := result[T]{seq: u.seq, err: u.err}
-				if out, ok := p.free.Get().(*[]T); ok {
-					r.out = (*out)[:0]
-				}
+				r := result[T]{seq: u.seq, err: u.err, out: outs.get(func() []T { return nil })[:0]}
 				if r.err == nil {
 					r.err = work(ctx, f, d, p, &u, &r.out)
+				}
+				if u.data != nil {
+					chunks.put(u.data)
 				}
 				select {
 				case results <- r:
@@ -131,7 +149,7 @@ func scan[T any](ctx context.Context, f *Feed, p *pass[T]) error {
 				if err := p.consume(r.out); err != nil {
 					return err
 				}
-				p.free.Put(&r.out)
+				outs.put(r.out)
 				<-tokens
 			}
 		}
@@ -146,7 +164,7 @@ func scan[T any](ctx context.Context, f *Feed, p *pass[T]) error {
 
 // produce cuts the feed's files into units. NDJSON files of types nobody
 // wants are left unread, unless they are counted.
-func (f *Feed) produce(ctx context.Context, counting bool, wants func(string) bool, tokens chan struct{}, units chan<- unit) {
+func (f *Feed) produce(ctx context.Context, counting bool, wants func(string) bool, tokens chan struct{}, chunks freeList[*[]byte], units chan<- unit) {
 	seq := 0
 	send := func(u unit) bool {
 		select {
@@ -173,7 +191,7 @@ func (f *Feed) produce(ctx context.Context, counting bool, wants func(string) bo
 		if !wants(in.kind) && !(counting && !slices.Contains(readTypes, in.kind)) {
 			continue
 		}
-		if err := f.chunk(ctx, i, send); err != nil {
+		if err := f.chunk(ctx, i, chunks, send); err != nil {
 			send(unit{file: i, err: err})
 			return
 		}
@@ -181,7 +199,7 @@ func (f *Feed) produce(ctx context.Context, counting bool, wants func(string) bo
 }
 
 // chunk reads an NDJSON file into units of whole lines.
-func (f *Feed) chunk(ctx context.Context, file int, send func(unit) bool) error {
+func (f *Feed) chunk(ctx context.Context, file int, chunks freeList[*[]byte], send func(unit) bool) error {
 	path := f.files[file].path
 	in, err := transforms.OpenFile(path)
 	if err != nil {
@@ -194,7 +212,7 @@ func (f *Feed) chunk(ctx context.Context, file int, send func(unit) bool) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		buf := chunks.Get().(*[]byte)
+		buf := chunks.get(func() *[]byte { b := make([]byte, 0, chunkSize); return &b })
 		b := append((*buf)[:0], carry...)
 		// Read until the chunk is full, growing it for a line longer
 		// than a chunk.
@@ -220,7 +238,7 @@ func (f *Feed) chunk(ctx context.Context, file int, send func(unit) bool) error 
 			}
 			line += int64(bytes.Count(b, []byte{'\n'}))
 		} else {
-			chunks.Put(buf)
+			chunks.put(buf)
 		}
 		if eof {
 			return nil
@@ -236,7 +254,6 @@ func work[T any](ctx context.Context, f *Feed, d *decoder, p *pass[T], u *unit, 
 	if u.data == nil {
 		return readJSON(ctx, f, d, p, u.file, out)
 	}
-	defer chunks.Put(u.data)
 	kind := f.files[u.file].kind
 	if !p.wants(kind) {
 		// A type nobody reads: count its resources.
