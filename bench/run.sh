@@ -32,7 +32,9 @@
 # 2.7 million events a year), BENCH_REPEAT (default 3: runs of carecast and
 # the DuckDB peer on the 4-year region, alternating; the best of each counts),
 # BENCH_FHIR_SCALE (default 0.02: about 110,000 people and 1.1 million
-# Encounters and reports a year, 0.7 GB of NDJSON).
+# Encounters and reports a year, 0.7 GB of NDJSON),
+# BENCH_ONLY=fhir to run the FHIR figures alone (printed, and written to
+# bench/out/table-fhir.md; bench/results.md is left as it is).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -173,53 +175,17 @@ dense() {
 }
 lines() { echo $(($(wc -l <"$1/activity.csv") - 1)); }
 
-# 1. Memory against events: the same people over the same year, with each
-# event once, twice and four times; then 2 and 4 years of history (more
-# events and more days to model).
-declare -A ev rss xrss ex
-one=$out/region-s$scale-y1
-region "$one" "$scale" 1
-for k in 1 2 4; do
-	dir=$one
-	((k > 1)) && dense "$one" "$k" && dir=$one-x$k
-	pipeline "run-x$k" "$dir"
-	ev[x$k]=$(lines "$dir")
-	rss[x$k]=$(rss_mb "run-x$k")
-	xrss[x$k]=$(extract_rss_mb "run-x$k")
-done
-for y in 2 4; do
-	dir=$out/region-s$scale-y$y
-	region "$dir" "$scale" "$y"
-	pipeline "run-y$y" "$dir"
-	ev[y$y]=$(events "$dir")
-	rss[y$y]=$(rss_mb "run-y$y")
-	xrss[y$y]=$(extract_rss_mb "run-y$y")
-	ex[$y]=$(stage "run-y$y" read_persons write_persons write_activity write_summaries)
-done
-big=$out/region-s$scale-y4
-
-# 2. The DuckDB peer on the largest of them, in the same run, alternating
-# with carecast BENCH_REPEAT times (default 3): other work on a shared
-# machine slows single runs by up to 3×, so the best of each counts.
 go build -o "$out/peer" ./bench/peer
 min() { awk -v a="$1" -v b="$2" 'BEGIN{print (b == "" || a + 0 < b + 0) ? a : b}'; }
-cc_s=${ex[4]} peer_s=""
-for i in $(seq "${BENCH_REPEAT:-3}"); do
-	log "DuckDB peer on $big ($i)"
-	timed "peer-$i" "$out/peer" -sql sql/bench/peer.sql -feed "$big" -optouts "$big/optouts/national_deny_list.txt" \
-		-key "$key" -out "$out/peer.parquet" >"$out/peer-$i.json"
-	rm -f "$out/peer.parquet"
-	peer_s=$(min "$(jq -r .seconds "$out/peer-$i.json")" "$peer_s")
-	if ((i > 1)); then
-		pipeline "run-y4-$i" "$big"
-		cc_s=$(min "$(stage "run-y4-$i" read_persons write_persons write_activity write_summaries)" "$cc_s")
-	fi
-done
+f1() { awk -v x="$1" 'BEGIN{printf "%.1f", x}'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n / s}'; }
+# goal EXPR prints whether an awk expression of numbers holds.
+goal() { awk "BEGIN{print (($1) ? \"met\" : \"NOT met\")}"; }
 
-# 2b. FHIR: the region as a FHIR R4 Bulk Data export, carecast against the
+# 0. FHIR: the region as a FHIR R4 Bulk Data export, carecast against the
 # DuckDB peer on the same NDJSON files, alternating, the best of each; then
 # the extract's memory with each Encounter twice, four and eight times (new
-# ids, same people and days), as for CSV above. (Once is too few: the run
+# ids, same people and days), as for CSV below. (Once is too few: the run
 # ends before the heap first reaches the collector's goal, twice its live
 # size, and the peak is then lower than any longer run's.)
 fscale=${BENCH_FHIR_SCALE:-0.02}
@@ -262,6 +228,77 @@ for k in x2 x4 x8; do
 	fxrss[$k]=$(extract_rss_mb "fhir-$k")
 done
 
+# fhir_table prints the FHIR rows of the table.
+fhir_table() {
+	local fcc_rate fpeer_rate fratio fslope
+	fcc_rate=$(rate "$fresources" "$fcc_s")
+	fpeer_rate=$(rate "$fresources" "$fpeer_s")
+	fratio=$(awk -v a="$fcc_rate" -v b="$fpeer_rate" 'BEGIN{printf "%.2f", a / b}')
+	echo "| FHIR extract throughput, $(printf "%'d" "$fresources") Encounters and DiagnosticReports ($(du -sh "$fone" | cut -f1) of NDJSON, 1 year), best of ${BENCH_REPEAT:-3} | $(printf "%'d" "$fcc_rate") resources/s ($(f1 "$fcc_s") s) | | |"
+	echo "| DuckDB FHIR peer, same files, same run (one COPY, sql/bench/peer_fhir.sql), best of ${BENCH_REPEAT:-3} | $(printf "%'d" "$fpeer_rate") resources/s ($(f1 "$fpeer_s") s) | | |"
+	echo "| FHIR: carecast ÷ DuckDB | ${fratio}× | ≥ 1.5× | $(goal "$fratio >= 1.5") |"
+	for k in x2 x4 x8; do
+		echo "| FHIR extract peak RSS, $(printf "%'d" "${fev[$k]}") events (1 year, each Encounter ${k#x}×) | ${fxrss[$k]} MB | | |"
+	done
+	fslope=$(for k in x2 x4 x8; do echo "${fev[$k]} ${fxrss[$k]}"; done | awk '
+		{x = $1 / 1e6; sx += x; sy += $2; sxx += x * x; sxy += x * $2; n++}
+		END{printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx)}')
+	echo "| FHIR extract peak RSS slope, same people and days, more events | $fslope MB per million events | flat | $(goal "$fslope < 5") |"
+}
+
+# BENCH_ONLY=fhir stops here, with the FHIR rows alone (bench/results.md
+# is left as it is).
+if [[ ${BENCH_ONLY:-} == fhir ]]; then
+	{
+		echo "| figure | carecast | goal | |"
+		echo "|---|---|---|---|"
+		fhir_table
+	} | tee "$out/table-fhir.md"
+	log "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
+
+# 1. Memory against events: the same people over the same year, with each
+# event once, twice and four times; then 2 and 4 years of history (more
+# events and more days to model).
+declare -A ev rss xrss ex
+one=$out/region-s$scale-y1
+region "$one" "$scale" 1
+for k in 1 2 4; do
+	dir=$one
+	((k > 1)) && dense "$one" "$k" && dir=$one-x$k
+	pipeline "run-x$k" "$dir"
+	ev[x$k]=$(lines "$dir")
+	rss[x$k]=$(rss_mb "run-x$k")
+	xrss[x$k]=$(extract_rss_mb "run-x$k")
+done
+for y in 2 4; do
+	dir=$out/region-s$scale-y$y
+	region "$dir" "$scale" "$y"
+	pipeline "run-y$y" "$dir"
+	ev[y$y]=$(events "$dir")
+	rss[y$y]=$(rss_mb "run-y$y")
+	xrss[y$y]=$(extract_rss_mb "run-y$y")
+	ex[$y]=$(stage "run-y$y" read_persons write_persons write_activity write_summaries)
+done
+big=$out/region-s$scale-y4
+
+# 2. The DuckDB peer on the largest of them, in the same run, alternating
+# with carecast BENCH_REPEAT times (default 3): other work on a shared
+# machine slows single runs by up to 3×, so the best of each counts.
+cc_s=${ex[4]} peer_s=""
+for i in $(seq "${BENCH_REPEAT:-3}"); do
+	log "DuckDB peer on $big ($i)"
+	timed "peer-$i" "$out/peer" -sql sql/bench/peer.sql -feed "$big" -optouts "$big/optouts/national_deny_list.txt" \
+		-key "$key" -out "$out/peer.parquet" >"$out/peer-$i.json"
+	rm -f "$out/peer.parquet"
+	peer_s=$(min "$(jq -r .seconds "$out/peer-$i.json")" "$peer_s")
+	if ((i > 1)); then
+		pipeline "run-y4-$i" "$big"
+		cc_s=$(min "$(stage "run-y4-$i" read_persons write_persons write_activity write_summaries)" "$cc_s")
+	fi
+done
+
 # 3. Micro-benchmarks.
 log "BenchmarkPseudonym"
 go test -run '^$' -bench '^BenchmarkPseudonym(Core)?$' -benchtime 2s -cpu 1 ./pseudonymise/ >"$out/pseudonym.txt"
@@ -299,8 +336,6 @@ fi
 best() { awk -v b="^BenchmarkScenario/$2-[0-9]+$" '$1 ~ b {for (i = 2; i < NF; i++) if ($(i+1) == "best-s") printf "%.2f", $i}' "$1"; }
 
 # The table.
-f1() { awk -v x="$1" 'BEGIN{printf "%.1f", x}'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n / s}'; }
 big_ev=${ev[y4]}
 cc_rate=$(rate "$big_ev" "$cc_s")
 peer_rate=$(rate "$big_ev" "$peer_s")
@@ -315,8 +350,6 @@ slope() {
 }
 slope_run=$(slope rss)
 slope_extract=$(slope xrss)
-# goal EXPR prints whether an awk expression of numbers holds.
-goal() { awk "BEGIN{print (($1) ? \"met\" : \"NOT met\")}"; }
 
 table=$out/table.md
 {
@@ -358,19 +391,7 @@ table=$out/table.md
 		done
 		echo "| whole region's scenarios stage (both examples, manifest) | $(f1 "$(stage run-full scenarios)") s | | |"
 	fi
-	fcc_rate=$(rate "$fresources" "$fcc_s")
-	fpeer_rate=$(rate "$fresources" "$fpeer_s")
-	fratio=$(awk -v a="$fcc_rate" -v b="$fpeer_rate" 'BEGIN{printf "%.2f", a / b}')
-	echo "| FHIR extract throughput, $(printf "%'d" "$fresources") Encounters and DiagnosticReports ($(du -sh "$fone" | cut -f1) of NDJSON, 1 year), best of ${BENCH_REPEAT:-3} | $(printf "%'d" "$fcc_rate") resources/s ($(f1 "$fcc_s") s) | | |"
-	echo "| DuckDB FHIR peer, same files, same run (one COPY, sql/bench/peer_fhir.sql), best of ${BENCH_REPEAT:-3} | $(printf "%'d" "$fpeer_rate") resources/s ($(f1 "$fpeer_s") s) | | |"
-	echo "| FHIR: carecast ÷ DuckDB | ${fratio}× | ≥ 1.5× | $(goal "$fratio >= 1.5") |"
-	for k in x2 x4 x8; do
-		echo "| FHIR extract peak RSS, $(printf "%'d" "${fev[$k]}") events (1 year, each Encounter ${k#x}×) | ${fxrss[$k]} MB | | |"
-	done
-	fslope=$(for k in x2 x4 x8; do echo "${fev[$k]} ${fxrss[$k]}"; done | awk '
-		{x = $1 / 1e6; sx += x; sy += $2; sxx += x * x; sxy += x * $2; n++}
-		END{printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx)}')
-	echo "| FHIR extract peak RSS slope, same people and days, more events | $fslope MB per million events | flat | $(goal "$fslope < 5") |"
+	fhir_table
 }>"$table"
 
 cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
