@@ -6,7 +6,7 @@ import (
 	"html/template"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -47,12 +47,7 @@ const inequalityMethod = "Each person's LSOA (2021) of residence takes its natio
 // each service —, the Core20 gap and the indices of inequality.
 func (r *report) inequalitiesSection(sc scope) (section, error) {
 	sec := section{ID: "inequalities", Title: "Inequalities"}
-	var rows []imdRate
-	for _, x := range r.d.imd {
-		if r.inArea(sc, x.Level, x.ICB, x.LAD) {
-			rows = append(rows, x)
-		}
-	}
+	rows, byService, services := r.imdOf(sc)
 	if len(rows) == 0 {
 		if slices.Contains(r.d.missing, "activity_rates_imd") {
 			sec.Paras = []string{"This run has no rates by deprivation (activity_rates_imd): it was built by an earlier version of carecast."}
@@ -69,20 +64,6 @@ func (r *report) inequalitiesSection(sc scope) (section, error) {
 	if note := denominatorNotes[rows[0].Denominator]; note != "" {
 		sec.Paras = append(sec.Paras, note)
 	}
-	byService := map[string][]imdRate{}
-	for _, x := range rows {
-		byService[x.Service] = append(byService[x.Service], x)
-	}
-	services := make([]string, 0, len(byService))
-	for s := range byService {
-		services = append(services, s)
-	}
-	slices.SortFunc(services, func(a, b string) int {
-		if d := serviceOrder(a) - serviceOrder(b); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
 	summary := &table{ID: sc.id() + "-inequality", Caption: fmt.Sprintf("Inequality by deprivation, %d: slope and relative indices of inequality and the Core20 gap, standardised rates per 1,000", year),
 		Cols: []column{
 			{"Service", "service", Label},
@@ -103,11 +84,30 @@ func (r *report) inequalitiesSection(sc scope) (section, error) {
 		if err != nil {
 			return sec, err
 		}
-		blocks = append(blocks, block{Heading: serviceName(svc), Figures: []figure{fig}})
+		blocks = append(blocks, block{ID: imdAnchor(sc, svc), Heading: serviceName(svc), Figures: []figure{fig}})
 	}
 	sec.Blocks = append([]block{{Heading: "Summary", Table: summary}}, blocks...)
 	return sec, nil
 }
+
+// imdOf returns the rows of activity_rates_imd of the page's own area, the
+// same by service, and its services in the report's order.
+func (r *report) imdOf(sc scope) (rows []imdRate, byService map[string][]imdRate, services []string) {
+	byService = map[string][]imdRate{}
+	seen := map[string]bool{}
+	for _, x := range r.d.imd {
+		if r.inArea(sc, x.Level, x.ICB, x.LAD) {
+			rows = append(rows, x)
+			byService[x.Service] = append(byService[x.Service], x)
+			seen[x.Service] = true
+		}
+	}
+	return rows, byService, inServiceOrder(seen)
+}
+
+// imdAnchor is the anchor of a service's block in the inequalities
+// section, the evidence of its key message.
+func imdAnchor(sc scope, svc string) string { return sc.id() + "-" + svc + "-imd" }
 
 // inArea reports whether a row of an area-level model is the page's own
 // area: the region's row, an ICB's or a place's.
@@ -266,4 +266,87 @@ func imdChart(title string, pts []imdPoint) (*plot.Plot, error) {
 		p.Y.Max = ymax * 1.15
 	}
 	return p, nil
+}
+
+// inequalityMessages: the service whose Core20 residents' standardised
+// rate differs most, relative to the rest's, from the rest of the area's,
+// where the 95 % interval of the gap excludes zero, with the slope index
+// of inequality where it can be published; else, when services could be
+// assessed, one sentence saying that none differs beyond chance. Never
+// from a suppressed count (a rate, gap or index derived from one is
+// suppressed), nor from a service with fewer than minMessageCount events
+// in the area's year, whose rates are too unstable for a sentence.
+func inequalityMessages(r *report, sc scope) []keyMessage {
+	rows, byService, services := r.imdOf(sc)
+	if len(rows) == 0 {
+		return nil
+	}
+	year := rows[0].Year
+	type candidate struct {
+		svc         string
+		core, other imdRate
+		ratio       float64
+		siiShown    bool
+	}
+	var best *candidate
+	assessed := 0
+	for _, svc := range services {
+		xs := byService[svc]
+		quintHidden, coreHidden := r.imdHidden(xs)
+		if coreHidden {
+			continue
+		}
+		var core, other imdRate
+		for _, x := range xs {
+			if x.Breakdown == "core20" && x.Group == "core20" {
+				core = x
+			} else if x.Breakdown == "core20" && x.Group == "other" {
+				other = x
+			}
+		}
+		if core.Events == 0 || other.Events == 0 || core.Events+other.Events < minMessageCount ||
+			!core.DSR.Valid || !other.DSR.Valid || other.DSR.Float64 <= 0 ||
+			!core.Gap.Valid || !core.GapLo.Valid || !core.GapHi.Valid {
+			continue
+		}
+		assessed++
+		if core.GapLo.Float64 <= 0 && core.GapHi.Float64 >= 0 {
+			continue
+		}
+		c := candidate{svc: svc, core: core, other: other, ratio: core.DSR.Float64 / other.DSR.Float64,
+			siiShown: !quintHidden && core.SII.Valid && core.SIILo.Valid && core.SIIHi.Valid}
+		if best == nil || math.Abs(math.Log(c.ratio)) > math.Abs(math.Log(best.ratio)) {
+			best = &c
+		}
+	}
+	area := sc.nameOr("the region")
+	if best == nil {
+		if assessed == 0 {
+			return nil
+		}
+		return []keyMessage{{
+			Text: fmt.Sprintf("In %d, for none of the %d services assessed did %s's residents of the most deprived fifth of England's neighbourhoods (Core20) have an age-standardised rate different from the rest's beyond chance: every gap's 95 %% interval includes zero.",
+				year, assessed, area),
+			Href: "#" + sc.id() + "-inequality", LinkText: "Evidence: inequality by deprivation", weight: 4,
+		}}
+	}
+	rate := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	var compared string
+	switch {
+	case best.ratio >= 1.2:
+		compared = fmt.Sprintf("%s times the rate", strconv.FormatFloat(best.ratio, 'f', 1, 64))
+	case best.ratio > 1:
+		compared = fmt.Sprintf("a rate %.0f %% higher than that", (best.ratio-1)*100)
+	default:
+		compared = fmt.Sprintf("a rate %.0f %% lower than that", (1-best.ratio)*100)
+	}
+	text := fmt.Sprintf("In %d, %s's residents of the most deprived fifth of England's neighbourhoods (Core20) had %s of the rest for %s: %s against %s per 1,000, age-standardised (gap %s, 95 %% CI %s to %s).",
+		year, area, compared, lowerFirst(serviceName(best.svc)), rate(best.core.DSR.Float64), rate(best.other.DSR.Float64),
+		rate(best.core.Gap.Float64), rate(best.core.GapLo.Float64), rate(best.core.GapHi.Float64))
+	if best.siiShown {
+		text += fmt.Sprintf(" The slope index of inequality across the quintiles is %s per 1,000 (95 %% CI %s to %s).",
+			rate(best.core.SII.Float64), rate(best.core.SIILo.Float64), rate(best.core.SIIHi.Float64))
+	}
+	return []keyMessage{{Text: text, Href: "#" + imdAnchor(sc, best.svc),
+		LinkText: "Evidence: " + lowerFirst(serviceName(best.svc)) + " by deprivation", weight: 18}}
 }

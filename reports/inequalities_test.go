@@ -1,7 +1,11 @@
 package reports
 
 import (
+	"bytes"
 	dbsql "database/sql"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -109,6 +113,164 @@ func TestInequalityChartEdges(t *testing.T) {
 	for _, b := range sec.Blocks[1:] {
 		if len(b.Figures) != 1 || !strings.Contains(string(b.Figures[0].SVG), "<svg") {
 			t.Errorf("%s: no chart", b.Heading)
+		}
+	}
+}
+
+// imdService makes a place's rows of one service: the quintiles' events
+// (quintile 1 is Core20), the Core20 and rest's standardised rates, the
+// gap's 95 % interval and the slope index with its interval.
+func imdService(service string, events [5]int64, core20, rest, gapLo, gapHi float64) []imdRate {
+	xs := imdRows(service, events)
+	for i := range xs {
+		x := &xs[i]
+		x.Gap, x.GapLo, x.GapHi = nf(core20-rest), nf(gapLo), nf(gapHi)
+		x.SII, x.SIILo, x.SIIHi = nf(1.5*(core20-rest)), nf(1.5*gapLo), nf(1.5*gapHi)
+		switch x.Group {
+		case "core20":
+			x.DSR = nf(core20)
+		case "other":
+			x.DSR = nf(rest)
+		}
+	}
+	return xs
+}
+
+// TestInequalityKeyMessage: the key message of the inequalities names the
+// service whose Core20 rate differs most from the rest's where the gap's
+// interval excludes zero, with its numbers, its interval and a link to its
+// evidence; it is never made from a suppressed count, and a small service
+// never feeds it.
+func TestInequalityKeyMessage(t *testing.T) {
+	kirklees := scope{level: "place", code: "E08000034", name: "Kirklees"}
+	big := [5]int64{400, 300, 250, 200, 150}
+	cases := []struct {
+		name     string
+		rows     [][]imdRate
+		want     []string // substrings of the one message; none: no message
+		not      []string
+		wantHref string
+	}{
+		{
+			name: "largest relative gap whose interval excludes zero",
+			rows: [][]imdRate{
+				imdService("ae_attendance", big, 450, 250, 150, 250),
+				imdService("gp_appointment", big, 5200, 5000, 100, 300),
+				// the largest ratio, but its interval includes zero
+				imdService("emergency_admission", big, 300, 100, -20, 420),
+			},
+			want: []string{"In 2024, Kirklees's residents of the most deprived fifth", "had 1.8 times the rate of the rest for A&E attendances",
+				"450.0 against 250.0 per 1,000, age-standardised (gap 200.0, 95 % CI 150.0 to 250.0)",
+				"slope index of inequality across the quintiles is 300.0 per 1,000 (95 % CI 225.0 to 375.0)"},
+			wantHref: "#place-E08000034-ae_attendance-imd",
+		},
+		{
+			name: "a lower rate where people are more deprived, in per cent",
+			rows: [][]imdRate{imdService("outpatient_attendance", big, 900, 1000, -150, -50)},
+			want: []string{"had a rate 10 % lower than that of the rest for outpatient attendances", "gap -100.0, 95 % CI -150.0 to -50.0"},
+		},
+		{
+			name: "a suppressed Core20 count never feeds it, though its gap is the largest",
+			rows: [][]imdRate{
+				imdService("social_care_assessment", [5]int64{5, 300, 250, 200, 150}, 900, 100, 500, 1100),
+				imdService("ae_attendance", big, 290, 250, 10, 70),
+			},
+			want:     []string{"a rate 16 % higher than that of the rest for A&E attendances"},
+			not:      []string{"ocial care"},
+			wantHref: "#place-E08000034-ae_attendance-imd",
+		},
+		{
+			name: "a suppressed quintile leaves the slope index out, not the gap",
+			rows: [][]imdRate{imdService("ae_attendance", [5]int64{400, 300, 250, 200, 4}, 450, 250, 150, 250)},
+			want: []string{"1.8 times the rate", "gap 200.0"},
+			not:  []string{"slope index"},
+		},
+		{
+			name: "a small service never feeds it",
+			rows: [][]imdRate{imdService("diagnostic_test", [5]int64{20, 20, 20, 20, 15}, 450, 150, 100, 500)},
+		},
+		{
+			name: "no gap beyond chance: one sentence saying so",
+			rows: [][]imdRate{
+				imdService("ae_attendance", big, 260, 250, -20, 40),
+				imdService("gp_appointment", big, 5000, 5100, -300, 100),
+			},
+			want:     []string{"for none of the 2 services assessed", "every gap's 95 % interval includes zero"},
+			wantHref: "#place-E08000034-inequality",
+		},
+		{
+			name: "every count suppressed: no message",
+			rows: [][]imdRate{imdService("ae_attendance", [5]int64{3, 2, 5, 1, 4}, 450, 250, 150, 250)},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var rows []imdRate
+			for _, rs := range c.rows {
+				rows = append(rows, rs...)
+			}
+			r := &report{dc: Disclosure{SuppressMax: 7, RoundTo: 5}, d: &data{imd: rows}}
+			msgs := inequalityMessages(r, kirklees)
+			if len(c.want) == 0 {
+				if len(msgs) != 0 {
+					t.Fatalf("messages %v, want none", msgs)
+				}
+				return
+			}
+			if len(msgs) != 1 {
+				t.Fatalf("messages %v, want one", msgs)
+			}
+			m := msgs[0]
+			for _, w := range c.want {
+				if !strings.Contains(m.Text, w) {
+					t.Errorf("%q lacks %q", m.Text, w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(m.Text, n) {
+					t.Errorf("%q has %q", m.Text, n)
+				}
+			}
+			if m.LinkText == "" || c.wantHref != "" && m.Href != c.wantHref {
+				t.Errorf("evidence %q (%q), want %q", m.Href, m.LinkText, c.wantHref)
+			}
+		})
+	}
+	// Another area's rows never feed a page's message.
+	r := &report{dc: Disclosure{SuppressMax: 7, RoundTo: 5}, d: &data{imd: imdService("ae_attendance", big, 450, 250, 150, 250)}}
+	if msgs := inequalityMessages(r, scope{level: "place", code: "E08000035", name: "Leeds"}); len(msgs) != 0 {
+		t.Errorf("Leeds has Kirklees's message: %v", msgs)
+	}
+}
+
+// TestInequalityKeyMessageOnPages: on every page of the fixture report the
+// key messages include the inequality sentence, linked to a block of the
+// page's inequalities section.
+func TestInequalityKeyMessageOnPages(t *testing.T) {
+	dir := reportDir(t)
+	pages, err := filepath.Glob(filepath.Join(dir, "*.html"))
+	if err != nil || len(pages) < 3 {
+		t.Fatalf("pages %v, %v", pages, err)
+	}
+	href := regexp.MustCompile(`<li>[^<]*\(Core20\)[^<]*<a href="#([^"]+)"`)
+	for _, page := range pages {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i, j := bytes.Index(b, []byte(`<ol class="key-messages">`)), bytes.Index(b, []byte("</ol>"))
+		if i < 0 || j < i {
+			t.Fatalf("%s: no key messages", filepath.Base(page))
+		}
+		m := href.FindSubmatch(b[i:j])
+		if m == nil {
+			t.Errorf("%s: no inequality key message:\n%s", filepath.Base(page), b[i:j])
+			continue
+		}
+		sec := bytes.Index(b, []byte(`<section id="inequalities"`))
+		anchor := bytes.Index(b, []byte(`id="`+string(m[1])+`"`))
+		if sec < 0 || anchor < sec || !strings.HasSuffix(string(m[1]), "-imd") {
+			t.Errorf("%s: the inequality key message links to #%s, not to a block of the inequalities section", filepath.Base(page), m[1])
 		}
 	}
 }

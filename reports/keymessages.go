@@ -26,7 +26,7 @@ type messageSource func(r *report, sc scope) []keyMessage
 
 // messageSources feed the key messages. Messages are ordered by weight,
 // then by source and by the source's order.
-var messageSources = []messageSource{noticeMessages, forecastMessages, spcMessages, scenarioMessages, coverageMessages}
+var messageSources = []messageSource{noticeMessages, forecastMessages, spcMessages, inequalityMessages, scenarioMessages, coverageMessages}
 
 // Key messages per page: at least three where the data allow, at most six.
 const (
