@@ -61,7 +61,7 @@ func TestExcludePeriods(t *testing.T) {
 	if with.MASE > 1 || with.MASE > without.MASE {
 		t.Errorf("MASE with the window excluded %.3f, trained through it %.3f", with.MASE, without.MASE)
 	}
-	if v, k := train.excluded(window); k != 25 || !math.IsNaN(v[115]) || math.IsNaN(v[114]) || math.IsNaN(v[140]) {
+	if v, k := train.Excluded(window); k != 25 || !math.IsNaN(v[115]) || math.IsNaN(v[114]) || math.IsNaN(v[140]) {
 		t.Errorf("excluded %d periods; want March 2020 to March 2022, 25", k)
 	}
 }

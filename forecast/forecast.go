@@ -77,9 +77,9 @@ func (s Series) PeriodStart(i int) time.Time {
 	return s.Start.AddDate(0, i, 0)
 }
 
-// excluded returns s's values with the periods in the spans set missing
+// Excluded returns s's values with the periods in the spans set missing
 // (NaN), and how many; the values are copied only if any is.
-func (s Series) excluded(spans []Span) ([]float64, int) {
+func (s Series) Excluded(spans []Span) ([]float64, int) {
 	if len(spans) == 0 || s.Start.IsZero() {
 		return s.Values, 0
 	}

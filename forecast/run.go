@@ -297,7 +297,7 @@ func Run(ctx context.Context, series []Series, opts Options) ([]Forecast, []Accu
 				return err
 			}
 			start := time.Now()
-			s.Values, _ = s.excluded(opts.Exclude)
+			s.Values, _ = s.Excluded(opts.Exclude)
 			fcs[i], accs[i] = runOne(s, method, opts)
 			if opts.Observe != nil {
 				opts.Observe(s.Key, time.Since(start))

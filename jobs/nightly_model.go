@@ -187,7 +187,7 @@ func (p *pipeline) forecast(ctx context.Context, run *warehouse.Run) error {
 			return fmt.Errorf("forecast %s series: %w", freq.name, err)
 		}
 		if freq.name == "monthly" {
-			demo, demoAcc, err := demographicForecasts(ctx, db, series, freq.horizon)
+			demo, demoAcc, err := demographicForecasts(ctx, db, series, freq.horizon, p.cfg.Forecast.Spans())
 			if err != nil {
 				return err
 			}
@@ -260,8 +260,9 @@ func forecastPeriod(s forecast.Series, freq string, step int) time.Time {
 // demographicForecasts adds the NHS planning baseline to every monthly place
 // series: activity rates by age band and sex times the projected
 // population. It is shown beside the chosen forecast, not chosen itself;
-// its accuracy is scored on the last year held out.
-func demographicForecasts(ctx context.Context, db *dbsql.DB, series []forecast.Series, h int) ([]forecast.Forecast, []forecast.Accuracy, error) {
+// its accuracy is scored on the last year held out. The excluded periods
+// count neither in the rates nor in the score, as for the other models.
+func demographicForecasts(ctx context.Context, db *dbsql.DB, series []forecast.Series, h int, exclude []forecast.Span) ([]forecast.Forecast, []forecast.Accuracy, error) {
 	var groups, population []arrow.RecordBatch
 	keep := func(into *[]arrow.RecordBatch) func(arrow.RecordBatch) error {
 		return func(rec arrow.RecordBatch) error {
@@ -283,7 +284,7 @@ func demographicForecasts(ctx context.Context, db *dbsql.DB, series []forecast.S
 	}
 	totals := make(map[string][]float64, len(series))
 	for _, s := range series {
-		totals[s.Key] = s.Values
+		totals[s.Key], _ = s.Excluded(exclude)
 	}
 	const holdout = 12
 	var fcs []forecast.Forecast
@@ -292,6 +293,7 @@ func demographicForecasts(ctx context.Context, db *dbsql.DB, series []forecast.S
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
+		in.Exclude = exclude
 		f, err := forecast.Demographic(in, h)
 		if err != nil {
 			// A series too short for rates keeps its other forecasts.
