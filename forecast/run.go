@@ -181,20 +181,7 @@ func (ft *fitter) combination() (Forecast, error) {
 		return Forecast{}, fmt.Errorf("combination: %w", firstErr)
 	}
 	w := ft.weights(kept)
-	h := ft.h
-	out := Forecast{Key: ft.key, Model: "combination",
-		Mean: make([]float64, h), Lo80: make([]float64, h), Hi80: make([]float64, h), Lo95: make([]float64, h), Hi95: make([]float64, h)}
-	for i, f := range fs {
-		for j := range h {
-			out.Mean[j] += w[i] * f.Mean[j]
-			out.Lo80[j] += w[i] * f.Lo80[j]
-			out.Hi80[j] += w[i] * f.Hi80[j]
-			out.Lo95[j] += w[i] * f.Lo95[j]
-			out.Hi95[j] += w[i] * f.Hi95[j]
-		}
-	}
-	out.order()
-	return out, nil
+	return pool(ft.key, fs, w, ft.h), nil
 }
 
 // weights are the combination weights of the members, inversely
