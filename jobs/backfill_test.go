@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yhcr/carecast/internal/config"
 	"github.com/yhcr/carecast/jobs"
 	cwsql "github.com/yhcr/carecast/sql"
 	"github.com/yhcr/carecast/warehouse"
@@ -94,9 +95,12 @@ func TestBackfillAndReaders(t *testing.T) {
 	if e, ok, _ := ledger.Last("nightly"); !ok || !e.Unpublished || e.RunID != res.RunID {
 		t.Errorf("ledger: %+v, want the backfill recorded as unpublished", e)
 	}
+	// A scenario job on the backfill (carecast scenario run --run ID, issue
+	// 19): a new run of its date, committed without being published.
+	scen := scenarioOnOlderRun(t, &cfg, wh, res.RunID, tonight)
 	id, err := wh.RunOf(old)
-	if err != nil || id != res.RunID {
-		t.Fatalf("RunOf(%s) = %s, %v; want %s", old.Format(time.DateOnly), id, err, res.RunID)
+	if err != nil || id != scen {
+		t.Fatalf("RunOf(%s) = %s, %v; want the scenario run %s", old.Format(time.DateOnly), id, err, scen)
 	}
 
 	// A reader of the backfilled run, as carecast sql --run DATE opens it.
@@ -143,4 +147,65 @@ func TestBackfillAndReaders(t *testing.T) {
 	if kept, _ := wh.Kept(); len(kept) != 1 || !kept[0].Current {
 		t.Errorf("kept = %+v, want the current run alone", kept)
 	}
+}
+
+// scenarioOnOlderRun runs a scenario job on run src, older than CURRENT
+// (tonight): it commits a run of src's business date without publishing it,
+// with the scenario's results beside those src had, and returns its id.
+// src, superseded, is then refused — while a reader holds it, it is still
+// there.
+func scenarioOnOlderRun(t *testing.T, cfg *config.Config, wh *warehouse.Warehouse, src, tonight string) string {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	file := filepath.Join(t.TempDir(), "local.yaml")
+	if err := os.WriteFile(file, []byte("name: local\nhorizon_years: 2\ndraws: 100\nservices:\n  emergency_admission:\n    activity_avoided: {p10: 0.1, p90: 0.3}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lease, err := wh.Lease(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lease.Release()
+	req := jobs.Request{Config: cfg, Job: "scenario", Kind: "scenario", Trigger: jobs.TriggerManual, Scenarios: []string{file}, SourceRun: src}
+	res, err := jobs.Execute(ctx, log, jobs.RunPipeline, req)
+	if err != nil {
+		t.Fatalf("scenario job on the older run %s: %v", src, err)
+	}
+	if res.Published || res.Current != tonight {
+		t.Errorf("scenario job on %s: published %v, current %s; want unpublished, current %s", src, res.Published, res.Current, tonight)
+	}
+	if cur, _ := wh.Current(); cur != tonight {
+		t.Errorf("the scenario job moved CURRENT back to %s; want %s", cur, tonight)
+	}
+	srcID, _ := warehouse.ParseRunID(src)
+	newID, err := warehouse.ParseRunID(res.RunID)
+	if err != nil || !newID.BusinessDate.Equal(srcID.BusinessDate) {
+		t.Errorf("scenario run %s (%v), want the business date of %s", res.RunID, err, src)
+	}
+	ledger, err := jobs.OpenLedger(cfg.Warehouse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok, _ := ledger.Last("scenario"); !ok || !e.Unpublished || e.RunID != res.RunID {
+		t.Errorf("ledger: %+v, want the scenario run recorded as unpublished", e)
+	}
+	db := openRun(t, res.RunDir)
+	var local, carried int64
+	if err := db.QueryRow(`SELECT count(*) FILTER (scenario = 'local' AND run_id = ?), count(*) FILTER (scenario <> 'local')
+		FROM scenario_results`, res.RunID).Scan(&local, &carried); err != nil {
+		t.Fatal(err)
+	}
+	if local == 0 || carried == 0 {
+		t.Errorf("scenario_results: %d rows of local, %d carried over from %s; want both", local, carried, src)
+	}
+	if res.Report == "" {
+		t.Error("no report")
+	}
+	// src, now superseded by the scenario run of its date, is refused.
+	_, err = jobs.Execute(ctx, log, jobs.RunPipeline, req)
+	if !errors.Is(err, jobs.ErrSupersededRun) || !jobs.IsPermanent(err) {
+		t.Errorf("scenario job on the superseded run %s: %v, want a permanent ErrSupersededRun", src, err)
+	}
+	return res.RunID
 }

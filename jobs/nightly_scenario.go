@@ -199,38 +199,40 @@ func isScenarioTable(rel string) bool {
 	return filepath.Clean(dir) == "models" && slices.ContainsFunc(scenarioTables, func(t string) bool { return file == t+".parquet" })
 }
 
+// ErrSupersededRun reports a scenario job asked to build on a run that a
+// newer run of its business date has replaced.
+var ErrSupersededRun = errors.New("superseded run")
+
 // scenarioSource returns the run a scenario job builds on — the run given,
-// or the current one — and its business date. A run older than the
-// current one is refused: committing a run publishes it, and CURRENT must
-// not move back to older data.
+// or the current one — and its business date. The job commits a new run of
+// that date, which Commit publishes only when the date is not older than
+// CURRENT's: on an older run it is committed without moving CURRENT back,
+// as a backfill is. The new run replaces its source as its date's run, so
+// a source that a newer run of its date has superseded (kept only while a
+// reader holds it) is refused: the job would replace the newer run.
 func scenarioSource(wh *warehouse.Warehouse, id string) (string, time.Time, error) {
-	current, err := wh.Current()
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("no committed run to run scenarios on: %w", err)
-	}
 	if id == "" {
+		current, err := wh.Current()
+		if err != nil {
+			return "", time.Time{}, fmt.Errorf("no committed run to run scenarios on: %w", err)
+		}
 		id = current
 	}
-	read := func(id string) (time.Time, error) {
-		m, err := warehouse.ReadManifest(wh.RunDir(id))
-		if err != nil {
-			return time.Time{}, err
-		}
-		return time.Parse(time.DateOnly, m.BusinessDate)
-	}
-	date, err := read(id)
+	m, err := warehouse.ReadManifest(wh.RunDir(id))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("run %s: %w", id, err)
 	}
-	if id != current {
-		cur, err := read(current)
-		if err != nil {
-			return "", time.Time{}, fmt.Errorf("current run %s: %w", current, err)
-		}
-		if date.Before(cur) {
-			return "", time.Time{}, fmt.Errorf("run %s is of business date %s, before the current run's %s: a scenario run is committed and published, and would take CURRENT back to older data",
-				id, date.Format(time.DateOnly), cur.Format(time.DateOnly))
-		}
+	date, err := time.Parse(time.DateOnly, m.BusinessDate)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("run %s: business date: %w", id, err)
+	}
+	newest, err := wh.RunOf(date)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	if newest != id {
+		return "", time.Time{}, fmt.Errorf("%w: run %s of business date %s has been superseded by run %s, which a scenario run on it would replace: run the scenarios on %s",
+			ErrSupersededRun, id, date.Format(time.DateOnly), newest, newest)
 	}
 	return id, date, nil
 }

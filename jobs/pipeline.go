@@ -32,7 +32,8 @@ type Request struct {
 	// config's).
 	Scenarios []string
 	// SourceRun is the run a scenario job builds on (default: the current
-	// one).
+	// one). The new run is of its business date: on a run older than the
+	// current one it is committed without being published.
 	SourceRun string
 	// NewKey declares that the pseudonymisation key is meant to differ
 	// from the previous committed run's (carecast run --new-key).

@@ -52,8 +52,11 @@ time it takes.
                                    scenario_results, scenario_attribution and
                                    scenario_assumptions and the report; the results of
                                    other scenarios already in the run are kept beside
-                                   them. Files listed in the config's scenarios: run
-                                   with every nightly run.
+                                   them. The new run is of its source's business date:
+                                   on a run older than the current one it is committed
+                                   without being published (CURRENT moves only
+                                   forward). Files listed in the config's scenarios:
+                                   run with every nightly run.
   carecast scenario check FILE...  checks scenario files; each problem is named by
                                    file, line and field.
   carecast scenario projection     writes the run's population projection (--variant
@@ -148,7 +151,12 @@ func scenarioRun(ctx context.Context, env *Env, files []string) error {
 		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "run %s committed\n", res.RunID)
+	if res.Published {
+		fmt.Fprintf(env.Stdout, "run %s committed and published as CURRENT\n", res.RunID)
+	} else {
+		fmt.Fprintf(env.Stdout, "run %s committed, not published: CURRENT stays on %s, of a later business date\n(read this run with carecast sql --run %s)\n",
+			res.RunID, res.Current, res.RunID)
+	}
 	if err := printScenarioSummary(env.Stdout, res.RunDir); err != nil {
 		return err
 	}

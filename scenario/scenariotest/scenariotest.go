@@ -25,7 +25,7 @@ var BusinessDate = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 
 // WriteRun writes a committed run into the warehouse folder root
 // (root/runs/RunID, and root/CURRENT naming it) and returns its folder:
-// activity of two places of one STP, E1 and E2 (S1), by service, age band
+// activity of two places of one ICB, E1 and E2 (S1), by service, age band
 // and sex — with events of unknown place, service, age band and sex —, the
 // activity_monthly model of it, and the population model, 2020 to 2027.
 func WriteRun(tb testing.TB, root string) string {
