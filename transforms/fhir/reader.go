@@ -41,6 +41,9 @@ type Feed struct {
 	files   []input // every input file, in reading order
 	json    bool    // the folder holds JSON files (Bundles or resources), not a bulk export
 	workers int
+	// chunkSize is the size of the units NDJSON is read in (chunkSize;
+	// tests make it tiny, so that lines cross chunks).
+	chunkSize int
 
 	// patients maps how a Patient is referred to — "Patient/<id>", and
 	// its Bundle entry's fullUrl — to its person key, for every Patient
@@ -69,7 +72,7 @@ func Open(name, dir string, opts transforms.Options) (*Feed, error) {
 		return nil, fmt.Errorf("fhir feed: %w", err)
 	}
 	opts.Feed = name
-	f := &Feed{name: name, dir: dir, opts: opts, workers: max(1, runtime.GOMAXPROCS(0))}
+	f := &Feed{name: name, dir: dir, opts: opts, workers: max(1, runtime.GOMAXPROCS(0)), chunkSize: chunkSize}
 	var bulk, jsons []input
 	for _, e := range ents {
 		if !e.Type().IsRegular() {

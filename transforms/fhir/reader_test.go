@@ -240,6 +240,30 @@ func TestWorkersAgree(t *testing.T) {
 	}
 }
 
+// NDJSON read in chunks of any size gives the same records, rejections and
+// counts: lines cut by a chunk's end are carried into the next, and a line
+// longer than a chunk grows it.
+func TestChunksAgree(t *testing.T) {
+	read := func(size, workers int) string {
+		f, err := Open("f", filepath.Join("testdata", "bulk2"), testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.chunkSize, f.workers = size, workers
+		r, err := feedtest.Read(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.String()
+	}
+	want := read(chunkSize, 1)
+	for _, size := range []int{1, 7, 100, 1000, 4096} {
+		if got := read(size, 3); got != want {
+			t.Errorf("chunks of %d bytes: the read differs", size)
+		}
+	}
+}
+
 // A gzip-compressed export reads as the plain one.
 func TestGzip(t *testing.T) {
 	dir := t.TempDir()

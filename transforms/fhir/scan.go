@@ -61,9 +61,9 @@ type result[T any] struct {
 	err error
 }
 
-// chunkSize is how much of an NDJSON file a unit holds: enough lines that
-// handing units around costs nothing, few enough that every worker has
-// work and memory stays small.
+// chunkSize is how much of an NDJSON file a unit holds (Feed.chunkSize):
+// enough lines that handing units around costs nothing, few enough that
+// every worker has work and memory stays small.
 const chunkSize = 256 << 10
 
 // freeList hands back what a pass has done with — chunks of input, slices
@@ -212,12 +212,13 @@ func (f *Feed) chunk(ctx context.Context, file int, chunks freeList[*[]byte], se
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		buf := chunks.get(func() *[]byte { b := make([]byte, 0, chunkSize); return &b })
+		size := f.chunkSize
+		buf := chunks.get(func() *[]byte { b := make([]byte, 0, size); return &b })
 		b := append((*buf)[:0], carry...)
 		// Read until the chunk is full, growing it for a line longer
 		// than a chunk.
-		if cap(b)-len(b) < chunkSize/2 {
-			b = slices.Grow(b, chunkSize)
+		if cap(b)-len(b) <= size/2 {
+			b = slices.Grow(b, size)
 		}
 		n, rerr := io.ReadFull(in, b[len(b):cap(b)])
 		b = b[:len(b)+n]
