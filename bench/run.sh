@@ -4,7 +4,8 @@
 # and the commit, to bench/results.md. Figures:
 #   - extract throughput (feed CSV → validation, opt-outs, pseudonyms,
 #     generalisation → zstd Parquet) of `carecast run`, from the stage
-#     durations of the committed run's manifest.json, against DuckDB doing the
+#     durations of the committed run's manifest.json (hash_inputs, the
+#     checksums of what was read, included), against DuckDB doing the
 #     same job in one COPY statement (sql/bench/peer.sql, run by bench/peer)
 #     on the same region in the same run;
 #   - pseudonyms per second of one core (BenchmarkPseudonymCore: per second
@@ -217,7 +218,7 @@ for i in $(seq "${BENCH_REPEAT:-3}"); do
 	fpeer_s=$(min "$(jq -r .seconds "$out/fhir-peer-$i.json")" "$fpeer_s")
 	fresources=$(jq -r .events_read "$out/fhir-peer-$i.json")
 	pipeline "fhir-x1-$i" "$fone"
-	fcc_s=$(min "$(stage "fhir-x1-$i" read_persons write_persons write_activity write_summaries)" "$fcc_s")
+	fcc_s=$(min "$(stage "fhir-x1-$i" hash_inputs read_persons write_persons write_activity write_summaries)" "$fcc_s")
 done
 for k in 2 4 8; do
 	dense_fhir "$fone" "$k"
@@ -279,7 +280,7 @@ for y in 2 4; do
 	ev[y$y]=$(events "$dir")
 	rss[y$y]=$(rss_mb "run-y$y")
 	xrss[y$y]=$(extract_rss_mb "run-y$y")
-	ex[$y]=$(stage "run-y$y" read_persons write_persons write_activity write_summaries)
+	ex[$y]=$(stage "run-y$y" hash_inputs read_persons write_persons write_activity write_summaries)
 done
 big=$out/region-s$scale-y4
 
@@ -295,7 +296,7 @@ for i in $(seq "${BENCH_REPEAT:-3}"); do
 	peer_s=$(min "$(jq -r .seconds "$out/peer-$i.json")" "$peer_s")
 	if ((i > 1)); then
 		pipeline "run-y4-$i" "$big"
-		cc_s=$(min "$(stage "run-y4-$i" read_persons write_persons write_activity write_summaries)" "$cc_s")
+		cc_s=$(min "$(stage "run-y4-$i" hash_inputs read_persons write_persons write_activity write_summaries)" "$cc_s")
 	fi
 done
 

@@ -53,7 +53,7 @@ func benchPipeline(b *testing.B, format string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, s := range []string{"read_persons", "write_persons", "write_activity", "write_summaries"} {
+		for _, s := range []string{"hash_inputs", "read_persons", "write_persons", "write_activity", "write_summaries"} {
 			seconds += m.Durations[s]
 		}
 		events += float64(m.Counts["events_written"] + m.Counts["events_opted_out"])
