@@ -2,6 +2,8 @@ package sql
 
 import (
 	"context"
+	dbsql "database/sql"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -182,4 +184,58 @@ func TestActivityRatesIMDRegistered(t *testing.T) {
 		}
 	}
 	compareRows(t, [][]string{{strconv.FormatFloat(e, 'f', -1, 64), FormatValue(1000 * esp2013["70-74"] * e / 1 / 100000)}}, have)
+}
+
+// TestActivityRatesIMDRegisteredTopCoded: a person top-coded at 90 (90 or
+// over at the business date) counts as 90+ in earlier years too, where
+// their events are: before, they were put in 85-89 a year back, and the
+// events of 90+ had no denominator — dropped from the age-standardised
+// rate of their group, but counted in that of a wider group where anyone
+// else was 90+, which made Core20 and the rest disagree with the quintiles.
+func TestActivityRatesIMDRegisteredTopCoded(t *testing.T) {
+	dir := makeRun(t)
+	// Person 6, 90 or over in 2024, in person 3's Leeds LSOA (IMD decile 1),
+	// with an A&E attendance in 2023 at 90.
+	db, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	persons := quoteString(filepath.Join(dir, "persons.parquet"))
+	for _, s := range []string{
+		fmt.Sprintf(`CREATE TABLE p AS SELECT * FROM read_parquet(%s)`, persons),
+		`INSERT INTO p SELECT '00000000-0000-0000-0000-000000000006'::UUID, 'female', 90, '90+', lsoa21, sicbl_code, sicbl_name,
+			lad_code, lad_name, icb_code, icb_name, gp_practice, NULL, 'acute' FROM p WHERE person_id = '00000000-0000-0000-0000-000000000003'`,
+		fmt.Sprintf(`COPY p TO %s (FORMAT parquet)`, persons),
+		fmt.Sprintf(`COPY (SELECT '00000000-0000-0000-0000-000000000006'::UUID AS person_id, DATE '2023-03-01' AS event_date, service, setting,
+			provider, feed, 90::SMALLINT AS age, '90+' AS age_band, sex, lsoa21, sicbl_code, lad_code, icb_code, code_system, code, length_of_stay
+			FROM read_parquet(%s) WHERE person_id = '00000000-0000-0000-0000-000000000003' AND service = 'ae_attendance' LIMIT 1)
+			TO %s (FORMAT parquet)`,
+			quoteString(filepath.Join(dir, "activity", "year=2023", "*.parquet")), quoteString(filepath.Join(dir, "activity", "year=2023", "top_coded.parquet"))),
+	} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	geo, err := refdata.NewGeography("QWO", "QOP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate, Geography: geo}); err != nil {
+		t.Fatal(err)
+	}
+	run := openRun(t, dir)
+	// Leeds, quintile 1, 2023: person 3 (86, 85-89) and person 6 (90+), one
+	// each in their band.
+	var e3 float64
+	for k, n := range fixtureEvents(t) {
+		if k.year == "2023" && k.lsoa == "E01011283" && k.service == "ae_attendance" {
+			e3 += n
+		}
+	}
+	have := queryStrings(t, run, `SELECT events, population, dsr_per_1000 FROM activity_rates_imd
+		WHERE level = 'place' AND lad_code = 'E08000035' AND year = 2023 AND service = 'ae_attendance'
+		AND breakdown = 'quintile' AND imd_group = '1'`)
+	want := 1000 * (esp2013["85-89"]*e3/1 + esp2013["90+"]*1/1) / 100000
+	compareRows(t, [][]string{{strconv.FormatFloat(e3+1, 'f', -1, 64), "2", FormatValue(want)}}, have)
 }

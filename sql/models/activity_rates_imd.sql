@@ -24,10 +24,10 @@
 --                       they had then; persons of unknown age are left out.
 --                       Ages at 30 June of the year are worked back from
 --                       persons.age (at 30 June of the business date's year,
---                       or of the year of death): exact, but for people over
---                       90 (top-coded, so put in a younger band in earlier
---                       years) and babies born after 30 June (counted from
---                       their year of birth).
+--                       or of the year of death): exact, but for people
+--                       top-coded at 90, who count as 90+ in every year
+--                       (some were 85-89 then), and babies born after 30
+--                       June (counted from their year of birth).
 --
 -- Rates: crude = events / population * 1,000, with 95 % limits from
 -- Byar's approximation to the Poisson limits of the events; DSR by the 2013
@@ -87,7 +87,13 @@ ons AS (
 ),
 midyear AS (
     SELECT y.year, r.icb_code, r.lad_code, r.imd_quintile, r.imd_decile <= 2 AS core20,
-           p.age - (coalesce(year(p.death_month), (SELECT business_year FROM params)) - y.year) AS age
+           -- 90 stands for 90 and over: a person's age in an earlier year is
+           -- unknown but at least 90 less the years back, and 90+ is where
+           -- the events of the very old are (their ages are exact, at 30
+           -- June of the event's year). Worked back, they left 90+ with
+           -- events and hardly anyone to divide them by.
+           CASE WHEN p.age >= 90 THEN 90
+                ELSE p.age - (coalesce(year(p.death_month), (SELECT business_year FROM params)) - y.year) END AS age
     FROM persons p
     JOIN areas r ON r.lsoa21 = p.lsoa21
     CROSS JOIN years y
