@@ -270,8 +270,8 @@ func imdChart(title string, pts []imdPoint) (*plot.Plot, error) {
 
 // inequalityMessages: the service whose Core20 residents' standardised
 // rate differs most, relative to the rest's, from the rest of the area's,
-// where the 95 % interval of the gap excludes zero, with the slope index
-// of inequality where it can be published; else, when services could be
+// where the 95 % interval of the gap excludes zero and the slope index of
+// inequality, where it can be published, does not run the other way; else, when services could be
 // assessed, one sentence saying that none differs beyond chance. Never
 // from a suppressed count (a rate, gap or index derived from one is
 // suppressed), nor from a service with fewer than minMessageCount events
@@ -315,6 +315,11 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 		}
 		c := candidate{svc: svc, core: core, other: other, ratio: core.DSR.Float64 / other.DSR.Float64,
 			siiShown: !quintHidden && core.SII.Valid && core.SIILo.Valid && core.SIIHi.Valid}
+		if c.siiShown && core.SII.Float64*core.Gap.Float64 < 0 {
+			// The gradient across the quintiles runs the other way:
+			// the evidence disagrees, and makes no sentence.
+			continue
+		}
 		if best == nil || math.Abs(math.Log(c.ratio)) > math.Abs(math.Log(best.ratio)) {
 			best = &c
 		}

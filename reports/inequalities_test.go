@@ -186,6 +186,19 @@ func TestInequalityKeyMessage(t *testing.T) {
 			not:  []string{"slope index"},
 		},
 		{
+			name: "a gap against the gradient of the quintiles is not a sentence",
+			rows: func() [][]imdRate {
+				xs := imdService("community_contact", big, 450, 250, 150, 250)
+				for i := range xs {
+					xs[i].SII, xs[i].SIILo, xs[i].SIIHi = nf(-40), nf(-90), nf(10)
+				}
+				return [][]imdRate{xs, imdService("ae_attendance", big, 290, 250, 10, 70)}
+			}(),
+			want:     []string{"for A&E attendances"},
+			not:      []string{"community"},
+			wantHref: "#place-E08000034-ae_attendance-imd",
+		},
+		{
 			name: "a small service never feeds it",
 			rows: [][]imdRate{imdService("diagnostic_test", [5]int64{20, 20, 20, 20, 15}, 450, 150, 100, 500)},
 		},
