@@ -55,7 +55,7 @@ func ReadBaseline(ctx context.Context, db *dbsql.DB, businessDate time.Time, yea
 	}
 	err = queryRows(ctx, db, "places", func(r *dbsql.Rows) error {
 		var p Place
-		err := r.Scan(&p.Code, &p.Parent)
+		err := r.Scan(&p.Code, &p.Parent, &p.ParentODS)
 		b.Places = append(b.Places, p)
 		return err
 	})

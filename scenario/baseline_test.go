@@ -41,7 +41,7 @@ func TestReadBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Places) != 2 || b.Places[0] != (scenario.Place{Code: "E1", Parent: "S1"}) {
+	if len(b.Places) != 2 || b.Places[0] != (scenario.Place{Code: "E1", Parent: "S1", ParentODS: "QS1"}) {
 		t.Errorf("places %+v", b.Places)
 	}
 	var events, bedDays int64

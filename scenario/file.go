@@ -136,8 +136,8 @@ type Capacity struct {
 	AppointmentsPerClinicianYear *Param `yaml:"appointments_per_clinician_year"`
 }
 
-// Group overrides a service's factors for some places (local authority or
-// ICB codes) and age bands. The first group that matches a place, age
+// Group overrides a service's factors for some places (local authority
+// codes, or ICBs by their ONS E54 or NHS Q code) and age bands. The first group that matches a place, age
 // band and sex applies; factors a group does not give are the service's.
 type Group struct {
 	Places  []string  `yaml:"places"`

@@ -27,8 +27,9 @@ type Baseline struct {
 	Population []PopulationRow
 }
 
-// Place is a local authority and the ICB it lies in.
-type Place struct{ Code, Parent string }
+// Place is a local authority and the ICB it lies in: its ONS code (E54…)
+// and its NHS one (Q…), by which scenario files may also name it.
+type Place struct{ Code, Parent, ParentODS string }
 
 // Cell is the baseline year's activity of one place, service, age band and
 // sex. Age band and sex are the values of the run's activity, which may be
@@ -347,7 +348,7 @@ func Compile(f *File, b *Baseline, opts Options) (*Model, error) {
 				for i, code := range g.Places {
 					n := 0
 					for _, pl := range m.places {
-						if pl.Code == code || pl.Parent == code {
+						if pl.Code == code || pl.Parent == code || pl.ParentODS != "" && pl.ParentODS == code {
 							p.places[pl.Code] = true
 							n++
 						}

@@ -25,7 +25,8 @@ import (
 //
 // E1 in total: 2300 in 2025, 2470 in 2026, 2652 in 2027.
 func fixture() *scenario.Baseline {
-	b := &scenario.Baseline{Year: 2025, Places: []scenario.Place{{Code: "E1", Parent: "S1"}, {Code: "E2", Parent: "S1"}, {Code: "E3", Parent: "S2"}}}
+	b := &scenario.Baseline{Year: 2025, Places: []scenario.Place{{Code: "E1", Parent: "S1", ParentODS: "QS1"}, {Code: "E2", Parent: "S1", ParentODS: "QS1"},
+		{Code: "E3", Parent: "S2", ParentODS: "QS2"}}}
 	pop := func(place, band, sex string, v ...float64) {
 		for i, x := range v {
 			b.Population = append(b.Population, scenario.PopulationRow{Place: place, AgeBand: band, Sex: sex, Year: 2025 + i, Population: x})
@@ -247,6 +248,16 @@ func TestOneFactorAtATime(t *testing.T) {
 				{"E1", "emergency_admission", "activity", 1, 100*0.9 + 50*0.7 + 10*0.9},
 				// E2's activity is 65+: the first group that matches applies.
 				{"E2", "emergency_admission", "activity", 1, 40 * 0.7},
+			},
+		},
+		{
+			name: "a group of an ICB named by its NHS code",
+			yaml: head + "phase_in_years: 0\ndemographic: {variants: [{name: none, probability: 1}]}\nservices:\n  outpatient_attendance:\n    activity_avoided: 0.1\n" +
+				"    groups:\n      - places: [QS2]\n        activity_avoided: 0.5\n",
+			values: map[string]float64{"outpatient_attendance/activity_avoided": 0.1, "outpatient_attendance/groups[0]/activity_avoided": 0.5},
+			want: []expect{
+				{"E1", "outpatient_attendance", "activity", 1, 600 * 0.9},
+				{"E3", "outpatient_attendance", "activity", 1, 5 * 0.5},
 			},
 		},
 	}

@@ -88,6 +88,12 @@ func WriteRun(tb testing.TB, root string) string {
 	if _, err := db.Exec(q); err != nil {
 		tb.Fatal(err)
 	}
+	// The icbs model: S1's NHS code is QS1.
+	q = fmt.Sprintf(`COPY (SELECT 'S1' AS icb_code, 'QS1' AS icb_ods, 'An ICB' AS icb_name, 'S1' AS region) TO '%s' (FORMAT parquet)`,
+		filepath.Join(dir, "models", "icbs.parquet"))
+	if _, err := db.Exec(q); err != nil {
+		tb.Fatal(err)
+	}
 	m := warehouse.Manifest{RunID: RunID, Job: "pipeline", BusinessDate: BusinessDate.Format(time.DateOnly),
 		SoftwareVersion: "v0.0.0-test", Demo: true}
 	b, err := json.MarshalIndent(m, "", "  ")
