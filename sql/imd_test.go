@@ -151,12 +151,11 @@ func TestActivityRatesIMD(t *testing.T) {
 	}
 }
 
-// TestActivityRatesIMDRegistered builds the fixture's models for a region
-// whose LSOA estimates are not all embedded (West Yorkshire with Greater
-// Manchester): the denominators are the run's persons alive at mid-year,
-// by the age they had then.
-func TestActivityRatesIMDRegistered(t *testing.T) {
-	dir := makeRun(t)
+// buildRegistered builds the models of the run in dir for West Yorkshire
+// with Greater Manchester, whose LSOA estimates are not all embedded: the
+// denominators of activity_rates_imd are the run's persons.
+func buildRegistered(t *testing.T, dir string) {
+	t.Helper()
 	geo, err := refdata.NewGeography("QWO", "QOP")
 	if err != nil {
 		t.Fatal(err)
@@ -164,6 +163,15 @@ func TestActivityRatesIMDRegistered(t *testing.T) {
 	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate, Geography: geo}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestActivityRatesIMDRegistered builds the fixture's models for a region
+// whose LSOA estimates are not all embedded (West Yorkshire with Greater
+// Manchester): the denominators are the run's persons alive at mid-year,
+// by the age they had then.
+func TestActivityRatesIMDRegistered(t *testing.T) {
+	dir := makeRun(t)
+	buildRegistered(t, dir)
 	db := openRun(t, dir)
 	// Mid-2023: person 1 (Kirklees, decile 3) 72, person 2 (Kirklees,
 	// decile 5) 30, person 3 (Leeds, decile 1) 86, person 4 (Leeds, decile
@@ -217,13 +225,7 @@ func TestActivityRatesIMDRegisteredTopCoded(t *testing.T) {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
-	geo, err := refdata.NewGeography("QWO", "QOP")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := BuildModels(context.Background(), dir, ModelOptions{BusinessDate: businessDate, Geography: geo}); err != nil {
-		t.Fatal(err)
-	}
+	buildRegistered(t, dir)
 	run := openRun(t, dir)
 	// Leeds, quintile 1, 2023: person 3 (86, 85-89) and person 6 (90+), one
 	// each in their band.
