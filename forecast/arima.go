@@ -324,14 +324,7 @@ func clone(x []float64) []float64 { return append([]float64(nil), x...) }
 // at a time, until none improves. Missing values (NaN) are filled for the
 // recursion and their errors left out.
 func autoARIMA(y []float64, m int) (*arimaModel, error) {
-	var miss []bool
-	if observed(y) < len(y) {
-		miss = make([]bool, len(y))
-		for t, v := range y {
-			miss[t] = math.IsNaN(v)
-		}
-		y = fillMissing(y, m)
-	}
+	y, miss := arimaInput(y, m)
 	if len(y) < 8 {
 		return nil, fmt.Errorf("arima: %d values: %w", len(y), ErrTooShort)
 	}
@@ -413,6 +406,19 @@ func autoARIMA(y []float64, m int) (*arimaModel, error) {
 		return nil, fmt.Errorf("arima: no order could be fitted: %w", ErrFit)
 	}
 	return best, nil
+}
+
+// arimaInput returns y with missing values filled, and which were, for the
+// conditional sum of squares to skip; miss is nil when none is missing.
+func arimaInput(y []float64, m int) (filled []float64, miss []bool) {
+	if observed(y) == len(y) {
+		return y, nil
+	}
+	miss = make([]bool, len(y))
+	for t, v := range y {
+		miss[t] = math.IsNaN(v)
+	}
+	return fillMissing(y, m), miss
 }
 
 // fillMissing fills missing values for models that need a complete series:

@@ -197,3 +197,44 @@ func TestCombinationWeighsByEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldoutRefitsChosenModels: the combination's holdout refits the ETS
+// and ARIMA models chosen on the whole series instead of searching the
+// candidates again, which made the combination cost twice its members.
+func TestHoldoutRefitsChosenModels(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	y := make([]float64, 96)
+	for i := range y {
+		y[i] = 500 + 2*float64(i) + 60*math.Sin(2*math.Pi*float64(i)/12) + 10*r.NormFloat64()
+	}
+	ft := newFitter("season", y, 12, 12, 0)
+	members := ft.combinationMembers()
+	for _, m := range members {
+		if _, err := ft.fit(m); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+	}
+	chosen, err := ft.bestETS(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ft.etsFits) < 2 || ft.arimaOrder == nil {
+		t.Fatalf("whole series: %d ETS candidates fitted, ARIMA order %v; want a search", len(ft.etsFits), ft.arimaOrder)
+	}
+	sub := ft.holdout(y[:84], 12, members)
+	for _, m := range members {
+		if _, err := sub.fit(m); err != nil {
+			t.Fatalf("holdout %s: %v", m, err)
+		}
+	}
+	if len(sub.etsFits) != 1 || sub.etsFits[0].spec != chosen.spec {
+		var got []string
+		for _, f := range sub.etsFits {
+			got = append(got, f.spec.String())
+		}
+		t.Errorf("holdout fitted ETS %v; want only the chosen %v", got, chosen.spec)
+	}
+	if sub.arimaOrder != nil {
+		t.Errorf("holdout searched ARIMA orders (chose %v); want the whole series' %v refitted", *sub.arimaOrder, *ft.arimaOrder)
+	}
+}

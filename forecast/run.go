@@ -28,6 +28,18 @@ type fitter struct {
 	// etsFits are the ETS candidates fitted, shared by ets and damped.
 	etsFits []*etsModel
 	etsErr  error
+	// arimaOrder is the ARIMA order chosen, once fitted.
+	arimaOrder *arimaOrder
+	// fixed, on a fitter of the combination's holdout, holds the ETS and
+	// ARIMA models chosen on the whole series, refitted rather than
+	// searched for again (see weights).
+	fixed *fixedModels
+}
+
+// fixedModels are the models a holdout fitter refits.
+type fixedModels struct {
+	ets   *etsSpec
+	arima *arimaOrder
 }
 
 type fitResult struct {
@@ -90,10 +102,17 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 	case "theta":
 		return theta(ft.key, y, m, h)
 	case "arima":
+		if ft.fixed != nil && ft.fixed.arima != nil {
+			yf, miss := arimaInput(y, m)
+			if model, err := fitARIMA(yf, miss, *ft.fixed.arima, m); err == nil {
+				return model.forecast(ft.key, h), nil
+			}
+		}
 		model, err := autoARIMA(y, m)
 		if err != nil {
 			return Forecast{}, err
 		}
+		ft.arimaOrder = &model.order
 		return model.forecast(ft.key, h), nil
 	case "stl":
 		return fourierETS(ft.key, y, period(ft.freq), h)
@@ -118,6 +137,11 @@ func (ft *fitter) filled() []float64 {
 // bestETS returns the ETS model with the smallest AICc, among the damped
 // trend models only if damped. The candidates are fitted once per series.
 func (ft *fitter) bestETS(damped bool) (*etsModel, error) {
+	if ft.etsFits == nil && ft.etsErr == nil && ft.fixed != nil && ft.fixed.ets != nil {
+		if fit, err := fitETS(ft.y, *ft.fixed.ets, ft.seasonLag()); err == nil {
+			ft.etsFits = []*etsModel{fit}
+		}
+	}
 	if ft.etsFits == nil && ft.etsErr == nil {
 		m := ft.seasonLag()
 		for _, sp := range etsCandidates(ft.y, m) {
@@ -202,7 +226,7 @@ func (ft *fitter) weights(members []string) []float64 {
 		return w
 	}
 	train, test := ft.y[:n-hb], ft.y[n-hb:]
-	sub := newFitter(ft.key, train, ft.freq, hb, 0)
+	sub := ft.holdout(train, hb, members)
 	inv := make([]float64, len(members))
 	var tot float64
 	for i, m := range members {
@@ -217,6 +241,21 @@ func (ft *fitter) weights(members []string) []float64 {
 		w[i] = inv[i] / tot
 	}
 	return w
+}
+
+// holdout returns the fitter of the combination's holdout: the ETS and
+// ARIMA members refit the models chosen on the whole series rather than
+// search again, the search being most of their cost (a model that cannot
+// be refitted on the shorter series is searched for).
+func (ft *fitter) holdout(train []float64, h int, members []string) *fitter {
+	sub := newFitter(ft.key, train, ft.freq, h, 0)
+	sub.fixed = &fixedModels{arima: ft.arimaOrder}
+	if slices.Contains(members, "ets") {
+		if e, err := ft.bestETS(false); err == nil {
+			sub.fixed.ets = &e.spec
+		}
+	}
+	return sub
 }
 
 // fallback fits method, falling back to seasonal naive, naive and the mean;
