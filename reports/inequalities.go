@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -270,9 +271,12 @@ func imdChart(title string, pts []imdPoint) (*plot.Plot, error) {
 
 // inequalityMessages: the service whose Core20 residents' standardised
 // rate differs most, relative to the rest's, from the rest of the area's,
-// where the 95 % interval of the gap excludes zero and the slope index of
-// inequality, where it can be published, does not run the other way; else, when services could be
-// assessed, one sentence saying that none differs beyond chance. Never
+// where the gap is beyond chance and the slope index of inequality, where
+// it can be published, does not run the other way; else, when services
+// could be assessed, one sentence saying that none differs beyond chance.
+// Beyond chance allows for the services compared (Bonferroni): with eight
+// services and no gradient at all, one 95 % interval in three would
+// exclude zero somewhere, and the sentence picks the most extreme. Never
 // from a suppressed count (a rate, gap or index derived from one is
 // suppressed), nor from a service with fewer than minMessageCount events
 // in the area's year, whose rates are too unstable for a sentence.
@@ -288,7 +292,7 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 		ratio       float64
 		siiShown    bool
 	}
-	var best *candidate
+	var found []candidate
 	assessed := 0
 	for _, svc := range services {
 		xs := byService[svc]
@@ -310,9 +314,6 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 			continue
 		}
 		assessed++
-		if core.GapLo.Float64 <= 0 && core.GapHi.Float64 >= 0 {
-			continue
-		}
 		c := candidate{svc: svc, core: core, other: other, ratio: core.DSR.Float64 / other.DSR.Float64,
 			siiShown: !quintHidden && core.SII.Valid && core.SIILo.Valid && core.SIIHi.Valid}
 		if c.siiShown && core.SII.Float64*core.Gap.Float64 < 0 {
@@ -320,8 +321,22 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 			// the evidence disagrees, and makes no sentence.
 			continue
 		}
+		found = append(found, c)
+	}
+	// The gap's 95 % limits are gap ± 1.96 se (activity_rates_imd.sql);
+	// widen them to a 95 % family-wise level over the services assessed.
+	z := 1.959963984540054
+	if assessed > 1 {
+		z = distuv.UnitNormal.Quantile(1 - 0.025/float64(assessed))
+	}
+	var best *candidate
+	for i, c := range found {
+		se := (c.core.GapHi.Float64 - c.core.GapLo.Float64) / (2 * 1.959963984540054)
+		if math.Abs(c.core.Gap.Float64) <= z*se {
+			continue
+		}
 		if best == nil || math.Abs(math.Log(c.ratio)) > math.Abs(math.Log(best.ratio)) {
-			best = &c
+			best = &found[i]
 		}
 	}
 	area := sc.nameOr("the region")
@@ -329,9 +344,14 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 		if assessed == 0 {
 			return nil
 		}
+		text := fmt.Sprintf("In %d, for none of the %d services assessed did %s's residents of the most deprived fifth of England's neighbourhoods (Core20) have an age-standardised rate different from the rest's beyond chance (95 %% intervals, widened to allow for the %d services compared).",
+			year, assessed, area, assessed)
+		if assessed == 1 {
+			text = fmt.Sprintf("In %d, %s's residents of the most deprived fifth of England's neighbourhoods (Core20) did not have an age-standardised rate of %s different from the rest's beyond chance: the gap's 95 %% interval includes zero.",
+				year, area, lowerFirst(serviceName(found[0].svc)))
+		}
 		return []keyMessage{{
-			Text: fmt.Sprintf("In %d, for none of the %d services assessed did %s's residents of the most deprived fifth of England's neighbourhoods (Core20) have an age-standardised rate different from the rest's beyond chance: every gap's 95 %% interval includes zero.",
-				year, assessed, area),
+			Text: text,
 			Href: "#" + sc.id() + "-inequality", LinkText: "Evidence: inequality by deprivation", weight: 4,
 		}}
 	}
@@ -352,6 +372,10 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 		text += fmt.Sprintf(" The slope index of inequality across the quintiles is %s per 1,000 (95 %% CI %s to %s).",
 			rate(best.core.SII.Float64), rate(best.core.SIILo.Float64), rate(best.core.SIIHi.Float64))
 	}
+	if assessed > 1 {
+		text += fmt.Sprintf(" This gap is beyond chance allowing for the %d services compared.", assessed)
+	}
 	return []keyMessage{{Text: text, Href: "#" + imdAnchor(sc, best.svc),
 		LinkText: "Evidence: " + lowerFirst(serviceName(best.svc)) + " by deprivation", weight: 18}}
 }
+

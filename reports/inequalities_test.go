@@ -208,8 +208,46 @@ func TestInequalityKeyMessage(t *testing.T) {
 				imdService("ae_attendance", big, 260, 250, -20, 40),
 				imdService("gp_appointment", big, 5000, 5100, -300, 100),
 			},
-			want:     []string{"for none of the 2 services assessed", "every gap's 95 % interval includes zero"},
+			want:     []string{"for none of the 2 services assessed", "95 % intervals, widened to allow for the 2 services compared"},
 			wantHref: "#place-E08000034-inequality",
+		},
+		{
+			name: "one service: its own 95 % interval",
+			rows: [][]imdRate{imdService("ae_attendance", big, 260, 250, -20, 40)},
+			want: []string{"Kirklees's residents of the most deprived fifth of England's neighbourhoods (Core20) did not have an age-standardised rate of A&E attendances different", "the gap's 95 % interval includes zero"},
+		},
+		{
+			// Eight services; the one gap whose 95 % interval excludes
+			// zero (z = 2.3) is within what the most extreme of eight
+			// gaps reaches by chance (Bonferroni: z > 2.73).
+			name: "a gap beyond chance alone, not beyond the most extreme of eight",
+			rows: [][]imdRate{
+				imdService("ae_attendance", big, 296, 250, 6.8, 85.2),
+				imdService("emergency_admission", big, 100, 100, -10, 10),
+				imdService("elective_admission", big, 100, 100, -10, 10),
+				imdService("outpatient_attendance", big, 100, 100, -10, 10),
+				imdService("gp_appointment", big, 100, 100, -10, 10),
+				imdService("community_contact", big, 100, 100, -10, 10),
+				imdService("social_care_assessment", big, 100, 100, -10, 10),
+				imdService("diagnostic_test", big, 100, 100, -10, 10),
+			},
+			want: []string{"for none of the 8 services assessed", "widened to allow for the 8 services compared"},
+			not:  []string{"A&E"},
+		},
+		{
+			name: "beyond chance among eight",
+			rows: [][]imdRate{
+				imdService("ae_attendance", big, 330, 250, 40.8, 119.2),
+				imdService("emergency_admission", big, 100, 100, -10, 10),
+				imdService("elective_admission", big, 100, 100, -10, 10),
+				imdService("outpatient_attendance", big, 100, 100, -10, 10),
+				imdService("gp_appointment", big, 100, 100, -10, 10),
+				imdService("community_contact", big, 100, 100, -10, 10),
+				imdService("social_care_assessment", big, 100, 100, -10, 10),
+				imdService("diagnostic_test", big, 100, 100, -10, 10),
+			},
+			want:     []string{"for A&E attendances", "beyond chance allowing for the 8 services compared"},
+			wantHref: "#place-E08000034-ae_attendance-imd",
 		},
 		{
 			name: "every count suppressed: no message",
@@ -257,8 +295,9 @@ func TestInequalityKeyMessage(t *testing.T) {
 }
 
 // TestInequalityKeyMessageOnPages: on every page of the fixture report the
-// key messages include the inequality sentence, linked to a block of the
-// page's inequalities section.
+// key messages include the inequality sentence, linked into the page's
+// inequalities section: a service's block, or its summary table when no
+// gap is beyond chance.
 func TestInequalityKeyMessageOnPages(t *testing.T) {
 	dir := reportDir(t)
 	pages, err := filepath.Glob(filepath.Join(dir, "*.html"))
@@ -282,8 +321,8 @@ func TestInequalityKeyMessageOnPages(t *testing.T) {
 		}
 		sec := bytes.Index(b, []byte(`<section id="inequalities"`))
 		anchor := bytes.Index(b, []byte(`id="`+string(m[1])+`"`))
-		if sec < 0 || anchor < sec || !strings.HasSuffix(string(m[1]), "-imd") {
-			t.Errorf("%s: the inequality key message links to #%s, not to a block of the inequalities section", filepath.Base(page), m[1])
+		if sec < 0 || anchor < sec || !strings.HasSuffix(string(m[1]), "-imd") && !strings.HasSuffix(string(m[1]), "-inequality") {
+			t.Errorf("%s: the inequality key message links to #%s, not into the inequalities section", filepath.Base(page), m[1])
 		}
 	}
 }

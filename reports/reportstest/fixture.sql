@@ -131,11 +131,23 @@ core AS (
            sum(events)::BIGINT AS events, sum(population) AS population
     FROM quint GROUP BY ALL
 ),
-g AS (SELECT * FROM quint UNION ALL SELECT * FROM core)
+g AS (SELECT * FROM quint UNION ALL SELECT * FROM core),
+r AS (
+    SELECT *, 980 * events / population AS dsr_per_1000 FROM g
+),
+-- The gap and the indices agree with the rates above: the gap is the
+-- Core20 rate less the rest's, the SII a little steeper.
+gap AS (
+    SELECT year, level, icb_code, lad_code, service,
+           max(dsr_per_1000) FILTER (imd_group = 'core20') - max(dsr_per_1000) FILTER (imd_group = 'other') AS gap,
+           avg(dsr_per_1000) FILTER (breakdown = 'quintile') AS mean_dsr
+    FROM r GROUP BY ALL
+)
 SELECT year, level, icb_code, lad_code, service, breakdown, imd_group, events, population,
        'ons_lsoa_mid2020' AS denominator,
        1000 * events / population AS crude_rate_per_1000, 900 * events / population AS crude_lo95, 1100 * events / population AS crude_hi95,
-       980 * events / population AS dsr_per_1000, 880 * events / population AS dsr_lo95, 1080 * events / population AS dsr_hi95,
-       0.4 AS sii_per_1000, 0.1 AS sii_lo95, 0.7 AS sii_hi95, 0.35 AS rii, 0.08 AS rii_lo95, 0.62 AS rii_hi95,
-       0.3 AS core20_gap_per_1000, 0.05 AS core20_gap_lo95, 0.55 AS core20_gap_hi95
-FROM g;
+       dsr_per_1000, 880 * events / population AS dsr_lo95, 1080 * events / population AS dsr_hi95,
+       1.3 * gap AS sii_per_1000, 0.5 * gap AS sii_lo95, 2.1 * gap AS sii_hi95,
+       1.3 * gap / mean_dsr AS rii, 0.5 * gap / mean_dsr AS rii_lo95, 2.1 * gap / mean_dsr AS rii_hi95,
+       gap AS core20_gap_per_1000, 0.7 * gap AS core20_gap_lo95, 1.3 * gap AS core20_gap_hi95
+FROM r JOIN gap USING (year, level, icb_code, lad_code, service);
