@@ -378,4 +378,3 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 	return []keyMessage{{Text: text, Href: "#" + imdAnchor(sc, best.svc),
 		LinkText: "Evidence: " + lowerFirst(serviceName(best.svc)) + " by deprivation", weight: 18}}
 }
-
