@@ -125,6 +125,9 @@ type Options struct {
 	// config (feeds[].local_code_systems), whose codes may pass through
 	// besides those of the built-in systems; see CheckCode.
 	LocalCodeSystems []CodeSystem
+	// Checksums, when set, records the checksum of each input file the
+	// feed reads whole (Options.OpenFile), for the run's manifest.
+	Checksums *Checksums
 }
 
 // PersonKey returns the key of a person known by a local identifier:

@@ -3,12 +3,15 @@ package transforms
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // File is an input file opened for streaming, decompressed when its name
@@ -20,15 +23,25 @@ type File struct {
 }
 
 // OpenFile opens path for reading, transparently decompressing gzip.
-func OpenFile(path string) (*File, error) {
+func OpenFile(path string) (*File, error) { return openFile(path, nil) }
+
+// OpenFile opens an input file of the feed as the package's OpenFile
+// does; when o.Checksums is set, the file's bytes are hashed as they are
+// read, and its checksum recorded once it has been read to its end.
+func (o *Options) OpenFile(path string) (*File, error) { return openFile(path, o.Checksums) }
+
+func openFile(path string, sums *Checksums) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	in := &File{f: f}
 	var r io.Reader = f
+	if sums != nil && !sums.has(path) {
+		r = &summing{r: f, h: sha256.New(), path: path, to: sums}
+	}
 	if strings.HasSuffix(path, ".gz") {
-		if in.gz, err = gzip.NewReader(f); err != nil {
+		if in.gz, err = gzip.NewReader(r); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("read %s: not gzip: %w", path, ErrNotFeed)
 		}
@@ -36,6 +49,68 @@ func OpenFile(path string) (*File, error) {
 	}
 	in.Reader = bufio.NewReaderSize(r, 256<<10)
 	return in, nil
+}
+
+// Checksum is the size and SHA-256 of a file's bytes (as stored: a .gz
+// file's compressed bytes).
+type Checksum struct {
+	Size   int64
+	SHA256 [sha256.Size]byte
+}
+
+// Checksums records the checksums of input files as they are read, so that
+// a run's manifest names what it read without reading every file a second
+// time. A checksum is recorded only for a file read from its first byte to
+// its end; the caller hashes the files that were not. It is safe
+// for concurrent use.
+type Checksums struct {
+	mu   sync.Mutex
+	sums map[string]Checksum
+}
+
+// NewChecksums returns an empty record.
+func NewChecksums() *Checksums { return &Checksums{sums: map[string]Checksum{}} }
+
+// Get returns the checksum recorded for the file at path.
+func (c *Checksums) Get(path string) (Checksum, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sum, ok := c.sums[path]
+	return sum, ok
+}
+
+func (c *Checksums) has(path string) bool {
+	_, ok := c.Get(path)
+	return ok
+}
+
+func (c *Checksums) put(path string, sum Checksum) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sums[path] = sum
+}
+
+// summing hashes the bytes read from a file, in the pass that reads them
+// anyway, and records the checksum when the file's end is reached.
+type summing struct {
+	r    io.Reader
+	h    hash.Hash
+	n    int64
+	path string
+	to   *Checksums // nil once recorded
+}
+
+func (s *summing) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.h.Write(p[:n])
+	s.n += int64(n)
+	if err == io.EOF && s.to != nil {
+		sum := Checksum{Size: s.n}
+		s.h.Sum(sum.SHA256[:0])
+		s.to.put(s.path, sum)
+		s.to = nil
+	}
+	return n, err
 }
 
 // Close closes the file.

@@ -201,7 +201,7 @@ func (f *Feed) produce(ctx context.Context, counting bool, wants func(string) bo
 // chunk reads an NDJSON file into units of whole lines.
 func (f *Feed) chunk(ctx context.Context, file int, chunks freeList[*[]byte], send func(unit) bool) error {
 	path := f.files[file].path
-	in, err := transforms.OpenFile(path)
+	in, err := f.opts.OpenFile(path)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (w *walker[T]) notFeed(what string) error {
 
 func (w *walker[T]) read() error {
 	path := w.f.files[w.file].path
-	in, err := transforms.OpenFile(path)
+	in, err := w.f.opts.OpenFile(path)
 	if err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func (w *walker[T]) broken(s *stream) error {
 // whole reads the file whole and reads it as a Bundle or one resource.
 func (w *walker[T]) whole(in *transforms.File) error {
 	in.Close()
-	in, err := transforms.OpenFile(w.f.files[w.file].path)
+	in, err := w.f.opts.OpenFile(w.f.files[w.file].path)
 	if err != nil {
 		return err
 	}
