@@ -169,18 +169,9 @@ func (r *report) imdFigure(sc scope, svc string, year int64, xs []imdRate) (figu
 		}}
 	var pts []imdPoint
 	for _, x := range xs {
-		rc := func(v dbsql.NullFloat64) Cell {
-			if !v.Valid {
-				v.Float64 = math.NaN()
-			}
-			return r.dc.RateOf(x.Events, 0, v.Float64, 1)
-		}
 		// As in the rates table: the crude rate from the published count.
-		crude := r.dc.RateOf(x.Events, 0, math.NaN(), 1)
-		if x.Population > 0 {
-			crude = r.dc.RateOf(x.Events, 0, float64(r.dc.round(x.Events))/x.Population*1000, 1)
-		}
-		dsr, lo, hi := rc(x.DSR), rc(x.DSRLo), rc(x.DSRHi)
+		crude := r.dc.crudeRate(x.Events, x.Population)
+		dsr, lo, hi := r.dc.modelRate(x.Events, x.DSR), r.dc.modelRate(x.Events, x.DSRLo), r.dc.modelRate(x.Events, x.DSRHi)
 		name := imdGroupNames[x.Group]
 		if name == "" {
 			name = x.Group

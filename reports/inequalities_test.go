@@ -136,6 +136,17 @@ func imdService(service string, events [5]int64, core20, rest, gapLo, gapHi floa
 	return xs
 }
 
+// withSevenFlat returns A&E's rows xs beside the seven other services
+// with no gap at all.
+func withSevenFlat(xs []imdRate) [][]imdRate {
+	out := [][]imdRate{xs}
+	for _, svc := range []string{"emergency_admission", "elective_admission", "outpatient_attendance",
+		"gp_appointment", "community_contact", "social_care_assessment", "diagnostic_test"} {
+		out = append(out, imdService(svc, [5]int64{400, 300, 250, 200, 150}, 100, 100, -10, 10))
+	}
+	return out
+}
+
 // TestInequalityKeyMessage: the key message of the inequalities names the
 // service whose Core20 rate differs most from the rest's where the gap's
 // interval excludes zero, with its numbers, its interval and a link to its
@@ -221,31 +232,13 @@ func TestInequalityKeyMessage(t *testing.T) {
 			// zero (z = 2.3) is within what the most extreme of eight
 			// gaps reaches by chance (Bonferroni: z > 2.73).
 			name: "a gap beyond chance alone, not beyond the most extreme of eight",
-			rows: [][]imdRate{
-				imdService("ae_attendance", big, 296, 250, 6.8, 85.2),
-				imdService("emergency_admission", big, 100, 100, -10, 10),
-				imdService("elective_admission", big, 100, 100, -10, 10),
-				imdService("outpatient_attendance", big, 100, 100, -10, 10),
-				imdService("gp_appointment", big, 100, 100, -10, 10),
-				imdService("community_contact", big, 100, 100, -10, 10),
-				imdService("social_care_assessment", big, 100, 100, -10, 10),
-				imdService("diagnostic_test", big, 100, 100, -10, 10),
-			},
+			rows: withSevenFlat(imdService("ae_attendance", big, 296, 250, 6.8, 85.2)),
 			want: []string{"for none of the 8 services assessed", "widened to allow for the 8 services compared"},
 			not:  []string{"A&E"},
 		},
 		{
-			name: "beyond chance among eight",
-			rows: [][]imdRate{
-				imdService("ae_attendance", big, 330, 250, 40.8, 119.2),
-				imdService("emergency_admission", big, 100, 100, -10, 10),
-				imdService("elective_admission", big, 100, 100, -10, 10),
-				imdService("outpatient_attendance", big, 100, 100, -10, 10),
-				imdService("gp_appointment", big, 100, 100, -10, 10),
-				imdService("community_contact", big, 100, 100, -10, 10),
-				imdService("social_care_assessment", big, 100, 100, -10, 10),
-				imdService("diagnostic_test", big, 100, 100, -10, 10),
-			},
+			name:     "beyond chance among eight",
+			rows:     withSevenFlat(imdService("ae_attendance", big, 330, 250, 40.8, 119.2)),
 			want:     []string{"for A&E attendances", "beyond chance allowing for the 8 services compared"},
 			wantHref: "#place-E08000034-ae_attendance-imd",
 		},

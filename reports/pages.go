@@ -650,22 +650,9 @@ func (r *report) indicatorsSection(sc scope) section {
 		if !sc.has(x.ICB, x.LAD) && !(sc.level == "place" && x.Level == "icb" && r.icbOf(sc.code) == x.ICB) {
 			continue
 		}
-		rc := func(v dbsql.NullFloat64) Cell {
-			if !v.Valid {
-				v.Float64 = math.NaN()
-			}
-			return r.dc.RateOf(x.Events, 0, v.Float64, 1)
-		}
-		// The crude rate is recomputed from the published events: the
-		// model's, from true events over a published population, would
-		// undo their rounding. Standardised rates weight age bands and
-		// are kept.
-		crude := r.dc.RateOf(x.Events, 0, math.NaN(), 1)
-		if x.Population > 0 {
-			crude = r.dc.RateOf(x.Events, 0, float64(r.dc.round(x.Events))/x.Population*1000, 1)
-		}
+		rc := func(v dbsql.NullFloat64) Cell { return r.dc.modelRate(x.Events, v) }
 		rates.Rows = append(rates.Rows, []Cell{Text(r.areaName(x.ICB, x.LAD)), Text(serviceName(x.Service)), r.dc.Count(x.Events),
-			ModelledFigure(x.Population, 0), crude, rc(x.DSR), rc(x.DSRLo), rc(x.DSRHi)})
+			ModelledFigure(x.Population, 0), r.dc.crudeRate(x.Events, x.Population), rc(x.DSR), rc(x.DSRLo), rc(x.DSRHi)})
 	}
 	sec.Blocks = []block{
 		{Heading: "Duplicate tests across providers", Table: dup},
@@ -854,4 +841,24 @@ func (r *report) trackingScores(months []trackedMonth) (actual Cell, forecast fl
 		mape = ModelledFigure(math.NaN(), 1)
 	}
 	return actual, forecast, mape, ModelledFigure(100*inside/float64(shown), 0)
+}
+
+// modelRate publishes a rate per 1,000 of the SQL models (a standardised
+// rate or a limit: they weight age bands, and are kept as modelled),
+// suppressed with the count it comes from; NULL is not available.
+func (d Disclosure) modelRate(events int64, v dbsql.NullFloat64) Cell {
+	if !v.Valid {
+		v.Float64 = math.NaN()
+	}
+	return d.RateOf(events, 0, v.Float64, 1)
+}
+
+// crudeRate publishes a crude rate per 1,000 recomputed from the published
+// count: the model's, from true events over a published population, would
+// undo their rounding.
+func (d Disclosure) crudeRate(events int64, population float64) Cell {
+	if population <= 0 {
+		return d.RateOf(events, 0, math.NaN(), 1)
+	}
+	return d.RateOf(events, 0, float64(d.round(events))/population*1000, 1)
 }
