@@ -27,13 +27,16 @@ func benchBuildModels(b *testing.B, events, people int) {
 		b.Fatal(err)
 	}
 	geo := yorkshire(b)
+	// People live on the region's LSOAs, one in turn, so that activity and
+	// persons agree on place and the models by deprivation have their areas.
 	var vals []string
-	for _, p := range geo.Places {
-		vals = append(vals, fmt.Sprintf("('%s','%s')", p.LAD, p.ICB))
+	for _, a := range geo.Areas {
+		vals = append(vals, fmt.Sprintf("('%s','%s','%s','%s')", a.LSOA, a.SubICB, a.LAD, a.ICB))
 	}
-	places := strings.Join(vals, ",")
+	areas := fmt.Sprintf(`areas AS (SELECT *, row_number() OVER (ORDER BY lsoa21) - 1 AS area_no
+        FROM (VALUES %s) a(lsoa21, sicbl_code, lad_code, icb_code))`, strings.Join(vals, ","))
 	gen := fmt.Sprintf(`COPY (
-    WITH places AS (SELECT lad_code, icb_code, row_number() OVER (ORDER BY lad_code) - 1 AS place_no FROM (VALUES %s) p(lad_code, icb_code)),
+    WITH %s,
     ev AS (
         SELECT i,
                DATE '2021-01-01' + (hash(i, 1) %% 1461)::INTEGER AS event_date,
@@ -46,14 +49,23 @@ func benchBuildModels(b *testing.B, events, people int) {
            (person %% 95)::SMALLINT AS age,
            CASE WHEN person %% 95 >= 90 THEN '90+' ELSE ((person %% 95) // 5 * 5)::VARCHAR || '-' || ((person %% 95) // 5 * 5 + 4)::VARCHAR END AS age_band,
            CASE WHEN person %% 2 = 0 THEN 'female' ELSE 'male' END AS sex,
-           'unknown' AS lsoa21, 'unknown' AS sicbl_code, p.lad_code, p.icb_code,
+           a.lsoa21, a.sicbl_code, a.lad_code, a.icb_code,
            'SNOMED' AS code_system, 'T' || (hash(i, 4) %% 20)::VARCHAR AS code,
            (hash(i, 5) %% 10)::INTEGER AS length_of_stay,
            year(event_date)::INTEGER AS year
-    FROM ev JOIN places p ON p.place_no = ev.person %% %d
-) TO %s (FORMAT parquet, PARTITION_BY (year))`, places, people, events, len(geo.Places), quoteString(filepath.Join(dir, "activity")))
+    FROM ev JOIN areas a ON a.area_no = ev.person %% %d
+) TO %s (FORMAT parquet, PARTITION_BY (year))`, areas, people, events, len(geo.Areas), quoteString(filepath.Join(dir, "activity")))
+	persons := fmt.Sprintf(`COPY (
+    WITH %s
+    SELECT md5(person::VARCHAR)::UUID AS person_id,
+           CASE WHEN person %% 2 = 0 THEN 'female' ELSE 'male' END AS sex,
+           (person %% 95)::SMALLINT AS age,
+           CASE WHEN person %% 95 >= 90 THEN '90+' ELSE ((person %% 95) // 5 * 5)::VARCHAR || '-' || ((person %% 95) // 5 * 5 + 4)::VARCHAR END AS age_band,
+           a.lsoa21, a.sicbl_code, a.lad_code, a.icb_code, NULL::VARCHAR AS gp_practice, NULL::DATE AS death_month, 'acute' AS feeds
+    FROM range(%d) r(person) JOIN areas a ON a.area_no = person %% %d
+) TO %s (FORMAT parquet)`, areas, people, len(geo.Areas), quoteString(filepath.Join(dir, "persons.parquet")))
 	for _, q := range []string{
-		gen,
+		gen, persons,
 		`COPY (SELECT 'acute' AS feed, 'unknown' AS file, 1::BIGINT AS record, 'event' AS entity, 'future_date' AS reason, 'event_date' AS field) TO '` + filepath.Join(dir, "quarantine.parquet") + `'`,
 		`COPY (SELECT 'type1_objection' AS reason, 'gp' AS feed, 'E08000034' AS lad_code, 1::BIGINT AS people, 1::BIGINT AS records) TO '` + filepath.Join(dir, "optouts_applied.parquet") + `'`,
 		`COPY (SELECT 'acute' AS feed, 'E08000034' AS lad_code, 'event' AS entity, 1::BIGINT AS read, 0::BIGINT AS quarantined, 0::BIGINT AS opted_out, 1::BIGINT AS written) TO '` + filepath.Join(dir, "feed_counts.parquet") + `'`,
