@@ -62,5 +62,4 @@ func TestColumnReaders(t *testing.T) {
 	if _, err := openPacked("nothing.parquet"); err == nil {
 		t.Error("a missing table opened")
 	}
-	_ = fmt.Sprint()
 }
