@@ -45,17 +45,21 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 			return res, permanent(fmt.Errorf("scenario job: %w", err))
 		}
 	}
+	runID := warehouse.NewRunID(start, req.BusinessDate)
 	host, _ := os.Hostname()
 	lock, err := wh.Lock(ctx, time.Duration(cfg.LockTimeout), warehouse.Holder{
-		PID: os.Getpid(), Host: host, Job: req.Job, RunID: warehouse.NewRunID(start, req.BusinessDate), Since: start,
+		PID: os.Getpid(), Host: host, Job: req.Job, RunID: runID, Since: start,
 	})
 	if err != nil {
 		return res, err
 	}
 	defer lock.Unlock()
-	runID, start, err := wh.NextRunID(ctx, time.Now, req.BusinessDate)
-	if err != nil {
-		return res, err
+	// The lock's holder names runID: only a run begun within the second of
+	// a committed one (a quick retry) takes another.
+	if wh.Committed(runID) {
+		if runID, start, err = wh.NextRunID(ctx, time.Now, req.BusinessDate); err != nil {
+			return res, err
+		}
 	}
 	log = log.With("run_id", runID, "job", req.Job)
 	if err := wh.CleanStaging(); err != nil {
