@@ -126,7 +126,8 @@ type Options struct {
 	// besides those of the built-in systems; see CheckCode.
 	LocalCodeSystems []CodeSystem
 	// Checksums, when set, records the checksum of each input file the
-	// feed reads whole (Options.OpenFile), for the run's manifest.
+	// feed reads whole (Options.OpenFile, Options.OpenTable), for the run's
+	// manifest.
 	Checksums *Checksums
 }
 

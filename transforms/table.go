@@ -31,11 +31,25 @@ type Table struct {
 // a column name, or alternatives separated by "|" of which one must be
 // present. Errors wrap ErrNotFeed or ErrMissingColumn and name the file.
 func OpenTable(path string, required []string) (*Table, error) {
-	in, err := OpenFile(path)
+	return openTable(path, required, nil)
+}
+
+// OpenTable opens a CSV file of the feed as the package's OpenTable does;
+// when o.Checksums is set, the file's bytes are hashed as they are read
+// (Options.OpenFile), so that a table read to its end is not read again
+// for the manifest.
+func (o *Options) OpenTable(path string, required []string) (*Table, error) {
+	return openTable(path, required, o.Checksums)
+}
+
+func openTable(path string, required []string, sums *Checksums) (*Table, error) {
+	in, err := openFile(path, sums)
 	if err != nil {
 		return nil, err
 	}
-	r := csvrecord.NewReader(in)
+	// The CSV reader reads lines straight out of the file's buffer: on a
+	// second buffer of its own every byte was copied once more.
+	r := csvrecord.NewReader(in.Reader)
 	header, err := r.Read()
 	if err != nil {
 		in.Close()

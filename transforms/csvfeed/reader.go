@@ -100,7 +100,8 @@ type pass struct {
 }
 
 func (f *Feed) newPass(path string, required []string, q *transforms.Quarantine, entity string) (*pass, error) {
-	t, err := transforms.OpenTable(path, required)
+	// Hashed as it is read, for the manifest (transforms.Checksums).
+	t, err := f.opts.OpenTable(path, required)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -136,6 +137,43 @@ func TestFormatsAgree(t *testing.T) {
 		if counts[format] != counts["csv"] {
 			t.Errorf("%s reads differently from csv:\n%s\ncsv:\n%s", format, counts[format], counts["csv"])
 		}
+	}
+}
+
+// Every format hashes the files it reads in the pass that reads them: once
+// a feed has been read through, each of its files has its checksum, as
+// sha256sum gives it, and the manifest reads none of them again.
+func TestChecksumsInTheReadingPass(t *testing.T) {
+	for _, format := range []string{"csv", "fhir", "synthea"} {
+		t.Run(format, func(t *testing.T) {
+			dir := writeRegion(t, format, 50, 500, true)
+			opts := transforms.Options{Today: today, Checksums: transforms.NewChecksums()}
+			f, err := Open(config.Feed{Name: "region", Format: format, Path: dir, PersonID: "synthea-id"}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := feedtest.Read(context.Background(), f); err != nil {
+				t.Fatal(err)
+			}
+			files, err := f.Files()
+			if err != nil || len(files) == 0 {
+				t.Fatalf("files %v, %v", files, err)
+			}
+			for _, path := range files {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := transforms.Checksum{Size: int64(len(b)), SHA256: sha256.Sum256(b)}
+				got, ok := opts.Checksums.Get(path)
+				switch {
+				case !ok:
+					t.Errorf("%s: no checksum recorded while reading", filepath.Base(path))
+				case got != want:
+					t.Errorf("%s: checksum %x (%d bytes), want %x (%d bytes)", filepath.Base(path), got.SHA256, got.Size, want.SHA256, want.Size)
+				}
+			}
+		})
 	}
 }
 

@@ -102,7 +102,8 @@ func (f *Feed) each(ctx context.Context, q *transforms.Quarantine, file string, 
 	if !ok {
 		return nil
 	}
-	t, err := transforms.OpenTable(path, nil)
+	// Hashed as it is read, for the manifest (transforms.Checksums).
+	t, err := f.opts.OpenTable(path, nil)
 	if err != nil {
 		return err
 	}

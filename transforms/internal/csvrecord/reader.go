@@ -46,7 +46,8 @@ type Reader struct {
 	ends   []int  // where each field of record ends
 }
 
-// NewReader returns a Reader of r.
+// NewReader returns a Reader of r. A *bufio.Reader of at least 64 KB is
+// read from directly, without a buffer of its own.
 func NewReader(r io.Reader) *Reader {
 	return &Reader{r: bufio.NewReaderSize(r, 64<<10)}
 }
