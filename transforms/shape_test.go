@@ -76,6 +76,36 @@ func TestShapes(t *testing.T) {
 	}
 }
 
+// The Verhoeff check of SNOMED CT identifiers catches every single wrong
+// digit: each digit of each real code in testdata, replaced by each other
+// digit, fails it.
+func TestVerhoeffCatchesEveryWrongDigit(t *testing.T) {
+	b, err := os.ReadFile("testdata/snomed_synthea.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := strings.Fields(string(b))
+	if len(codes) < 100 {
+		t.Fatalf("only %d codes", len(codes))
+	}
+	for _, code := range codes {
+		if !verhoeffValid(code) {
+			t.Errorf("%s: check digit refused", code)
+		}
+		for i := range len(code) {
+			for d := byte('0'); d <= '9'; d++ {
+				if d == code[i] {
+					continue
+				}
+				wrong := code[:i] + string(d) + code[i+1:]
+				if verhoeffValid(wrong) {
+					t.Errorf("%s: digit %d as %c passes the check", code, i, d)
+				}
+			}
+		}
+	}
+}
+
 // Real code lists (testdata/README.md) all pass their checks: the checks
 // refuse what real feeds never send, not what they do.
 func TestShapesAcceptRealCodes(t *testing.T) {

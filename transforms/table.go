@@ -132,5 +132,17 @@ func (t *Table) Get(i int) string {
 	if i < 0 {
 		return ""
 	}
-	return strings.TrimSpace(t.rec[i])
+	s := t.rec[i]
+	// Nearly every value begins and ends with a printable ASCII byte and
+	// has nothing to trim: strings.TrimSpace is not inlined, and called
+	// for every field of every row it was a tenth of reading an event.
+	if s == "" || isGraphicASCII(s[0]) && isGraphicASCII(s[len(s)-1]) {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
+
+// isGraphicASCII reports whether c is an ASCII byte that is not a space
+// or a control character, which no trimming removes. (Bytes from 0x80
+// may begin or end a Unicode space.)
+func isGraphicASCII(c byte) bool { return c > ' ' && c < 0x7f }
