@@ -32,6 +32,17 @@ type People struct {
 	// slice of its whole record, names and addresses included, which a
 	// person would otherwise keep in memory for the rest of the run.
 	practices map[string]string
+	// The last key found and its position: a reader checks an event's
+	// person (Person) and then the event is pseudonymised (Event), two
+	// lookups of one key in a row. The key is copied, as a reader's
+	// values may share reused memory.
+	lastKey []byte
+	lastPos int32
+	// The year of the last event pseudonymised, and the first days of it
+	// and of the next: a person's events mostly fall in one year after
+	// another.
+	year             int
+	yearFrom, yearTo canonical.Date
 }
 
 type person struct {
@@ -41,6 +52,7 @@ type person struct {
 	hasNHS       bool
 	excluded     uint8  // position in reasons (0 is kept), or unchecked
 	feeds        uint32 // the person's feeds: a set of People.feeds
+	cohort       int16  // canonical.MidYearCohort of birth, when valid
 	practice     string
 	lsoa, postal string // residence as read, until looked up
 	id           Pseudonym
@@ -79,11 +91,13 @@ func (p *People) Add(in *canonical.Person) {
 	if !ok {
 		p.stats.People++
 		i = p.idx.add(in.Key, person{
-			birth: in.BirthDate, death: in.DeathDate, area: noArea, sex: in.Sex,
+			death: in.DeathDate, area: noArea, sex: in.Sex,
 			hasNHS: in.HasNHSNumber, excluded: unchecked, feeds: p.feeds.with(0, feed), practice: p.practice(in.Practice),
 			lsoa: in.LSOA, postal: in.Postcode,
 		})
-		p.locate(p.idx.at(i))
+		x := p.idx.at(i)
+		x.setBirth(in.BirthDate)
+		p.locate(x)
 		return
 	}
 	x := p.idx.at(i)
@@ -91,7 +105,7 @@ func (p *People) Add(in *canonical.Person) {
 	x.hasNHS = x.hasNHS || in.HasNHSNumber
 	switch {
 	case !x.birth.Valid():
-		x.birth = in.BirthDate
+		x.setBirth(in.BirthDate)
 	case in.BirthDate.Valid() && in.BirthDate != x.birth:
 		p.stats.BirthConflicts++
 	}
@@ -115,6 +129,35 @@ func (p *People) Add(in *canonical.Person) {
 		x.area, x.lsoa, x.postal = noArea, in.LSOA, in.Postcode
 		p.locate(x)
 	}
+}
+
+// setBirth sets a person's birth date and its mid-year cohort.
+func (x *person) setBirth(d canonical.Date) {
+	x.birth, x.cohort = d, 0
+	if d.Valid() {
+		x.cohort = int16(canonical.MidYearCohort(d))
+	}
+}
+
+// find returns the position of key, as idx.find does.
+func (p *People) find(key string) (int32, bool) {
+	if len(p.lastKey) > 0 && string(p.lastKey) == key {
+		return p.lastPos, true
+	}
+	i, ok := p.idx.find(key)
+	if ok {
+		p.lastKey, p.lastPos = append(p.lastKey[:0], key...), i
+	}
+	return i, ok
+}
+
+// yearOf returns the year of a valid date.
+func (p *People) yearOf(d canonical.Date) int {
+	if d < p.yearFrom || d >= p.yearTo {
+		p.year = d.Year()
+		p.yearFrom, p.yearTo = canonical.MakeDate(p.year, 1, 1), canonical.MakeDate(p.year+1, 1, 1)
+	}
+	return p.year
 }
 
 // practice returns the interned copy of a practice code.
@@ -148,7 +191,7 @@ func (p *People) locate(x *person) {
 // Person returns the birth and death dates of a person; it satisfies
 // transforms.PersonIndex.
 func (p *People) Person(key string) (birth, death canonical.Date, ok bool) {
-	i, ok := p.idx.find(key)
+	i, ok := p.find(key)
 	if !ok {
 		return canonical.NoDate, canonical.NoDate, false
 	}
@@ -159,7 +202,7 @@ func (p *People) Person(key string) (birth, death canonical.Date, ok bool) {
 // Place returns the local authority code of a person's residence, or
 // "unknown" (also for unknown people, and before SetGeneraliser).
 func (p *People) Place(key string) string {
-	i, ok := p.idx.find(key)
+	i, ok := p.find(key)
 	if !ok {
 		return Unknown
 	}
@@ -339,7 +382,7 @@ func (p *People) Rows(ps *Pseudonymiser, g *Generaliser, asOf canonical.Date, fn
 // or unknown (reason is empty), and for every event before Rows has run
 // (or of a person added after ApplyOptOuts).
 func (p *People) Event(e *canonical.Event, row *ActivityRow) (kept bool, reason OptOutReason) {
-	i, ok := p.idx.find(e.PersonKey)
+	i, ok := p.find(e.PersonKey)
 	if !ok || !p.rows {
 		return false, ""
 	}
@@ -352,7 +395,10 @@ func (p *People) Event(e *canonical.Event, row *ActivityRow) (kept bool, reason 
 		return false, reasons[x.excluded]
 	}
 	pl := p.g.place(x.area)
-	age := canonical.MidYearAge(x.birth, e.Date)
+	age := -1
+	if e.Date.Valid() {
+		age = canonical.MidYearAgeOf(x.birth, int(x.cohort), e.Date, p.yearOf(e.Date))
+	}
 	*row = ActivityRow{
 		PersonID: x.id, Date: e.Date, Service: e.Service, Setting: e.Setting,
 		Provider: e.Provider, Feed: e.Feed, Age: int16(age), AgeBand: AgeBand(age),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/yhcr/carecast/canonical"
 	"github.com/yhcr/carecast/internal/config"
@@ -323,6 +324,62 @@ func TestNobodyKeptWithoutOptOutCheck(t *testing.T) {
 	var row ActivityRow
 	if kept, _ := p.Event(&canonical.Event{PersonKey: "9990000026"}, &row); kept {
 		t.Error("event of an unchecked person kept")
+	}
+}
+
+// Event's ages are MidYearAge's whatever order a person's events come in,
+// across years and around 30 June; and an event is always its own person's,
+// even when the reader reuses the memory of the key it passes (Event
+// remembers the last person found).
+func TestEventAgesAndPeople(t *testing.T) {
+	p := NewPeople()
+	p.SetGeneraliser(NewGeneraliser(yorkshire(t), nil))
+	births := map[string]canonical.Date{
+		"9990000018": canonical.MakeDate(1990, 8, 15),
+		"9990000026": canonical.MakeDate(1941, 6, 30),
+	}
+	sexes := map[string]canonical.Sex{"9990000018": canonical.Male, "9990000026": canonical.Female}
+	for key, birth := range births {
+		p.Add(&canonical.Person{Feed: "gp", Key: key, HasNHSNumber: true, BirthDate: birth, DeathDate: canonical.NoDate,
+			Sex: sexes[key], LSOA: "E01011092"})
+	}
+	p.ApplyOptOuts(nil, true)
+	ids := map[Pseudonym]string{}
+	if err := p.Rows(NewPseudonymiser(DemoKey()), nil, canonical.MakeDate(2026, 1, 1), func(r *PersonRow) error {
+		ids[r.ID] = r.Sex
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dates := []canonical.Date{
+		canonical.MakeDate(2023, 12, 31), canonical.MakeDate(2024, 1, 1), canonical.MakeDate(2022, 6, 30),
+		canonical.MakeDate(2025, 7, 1), canonical.MakeDate(2024, 12, 31), canonical.MakeDate(1990, 8, 14),
+		canonical.MakeDate(1990, 8, 15), canonical.MakeDate(2031, 6, 30), canonical.MakeDate(2024, 6, 30),
+	}
+	// The key is read from one buffer, overwritten for each event, as a
+	// reader's reused memory would be.
+	buf := make([]byte, 10)
+	key := unsafe.String(&buf[0], len(buf))
+	var row ActivityRow
+	for i := range 4 * len(dates) {
+		person := []string{"9990000018", "9990000026"}[i%3%2]
+		d := dates[i%len(dates)]
+		copy(buf, person)
+		if birth, _, ok := p.Person(key); !ok || birth != births[person] {
+			t.Fatalf("Person(%s) = %v, %v", person, birth, ok)
+		}
+		copy(buf, person)
+		if kept, _ := p.Event(&canonical.Event{PersonKey: key, Date: d}, &row); !kept {
+			t.Fatalf("event of %s dropped", person)
+		}
+		if want := canonical.MidYearAge(births[person], d); int(row.Age) != want || row.AgeBand != AgeBand(want) {
+			t.Errorf("%s on %v: age %d (%s), want %d", person, d, row.Age, row.AgeBand, want)
+		}
+		if got, want := ids[row.PersonID], sexes[person].String(); got != want || row.Sex != want {
+			t.Errorf("%s on %v: the event went to the %s person", person, d, got)
+		}
+		// The next event's key overwrites this one in place.
+		copy(buf, []string{"9990000026", "9990000018"}[i%3%2])
 	}
 }
 
