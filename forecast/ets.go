@@ -5,19 +5,17 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/optimize"
+	"gonum.org/v1/gonum/stat"
 )
 
 // etsSpec names one model of the ETS family (Hyndman et al. 2008):
-// additive or multiplicative errors, no, additive or damped trend, and no or
-// additive seasonality, fitted to the data or to their logarithms.
-// Multiplicative seasonality is modelled on the log scale, where it is
-// additive: the model stays linear in its initial states, its intervals
-// have a closed form and its sample paths cannot explode.
+// additive or multiplicative errors, no, additive or damped trend, and no,
+// additive or multiplicative seasonality (with multiplicative errors only,
+// as forecast::ets restricts it).
 type etsSpec struct {
 	errM   bool
 	trend  byte // 'N', 'A' or 'D' (damped additive)
-	season byte // 'N' or 'A'
-	log    bool // fitted to log y (additive errors only)
+	season byte // 'N', 'A' or 'M'
 }
 
 func (s etsSpec) String() string {
@@ -28,11 +26,7 @@ func (s etsSpec) String() string {
 	if s.trend == 'D' {
 		t = "Ad"
 	}
-	name := "ETS(" + e + "," + t + "," + string(s.season) + ")"
-	if s.log {
-		name = "log " + name
-	}
-	return name
+	return "ETS(" + e + "," + t + "," + string(s.season) + ")"
 }
 
 // etsModel is a fitted ETS model and its final state.
@@ -42,6 +36,8 @@ type etsModel struct {
 	alpha, beta, gamma, phi float64
 	l, b                    float64   // final level and trend
 	seas                    []float64 // final seasonal states, indexed by t mod m
+	l0, b0                  float64   // initial level and trend
+	seas0                   []float64 // initial seasonal states
 	n                       int       // periods, observed or not
 	sigma2                  float64   // of the additive or relative errors
 	df                      float64   // residual degrees of freedom
@@ -62,6 +58,13 @@ const (
 // log|ŷ| over the observed values and the final level and trend; ok is false
 // when a multiplicative-error model's one-step forecast is not positive.
 func etsFilter(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b float64, seas []float64) (sse, sumLog, lEnd, bEnd float64, ok bool) {
+	return etsRun(y, sp, m, alpha, beta, gamma, phi, l, b, seas, nil)
+}
+
+// etsRun is etsFilter that also stores each observed one-step error in
+// errs, if not nil (one per observed value, in order).
+func etsRun(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b float64, seas, errs []float64) (sse, sumLog, lEnd, bEnd float64, ok bool) {
+	k := 0
 	if sp.trend == 'A' {
 		phi = 1
 	}
@@ -71,22 +74,53 @@ func etsFilter(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b flo
 			q += phi * b
 		}
 		var sv float64
-		if sp.season == 'A' {
+		if sp.season != 'N' {
 			sv = seas[t%m]
+		}
+		if sp.season == 'M' {
+			// ŷ = q·s; the level, trend and season are corrected by the
+			// seasonally adjusted error, as etscalc.c's update.
+			yhat := q * sv
+			if !(yhat > 0) || !(q > 0) {
+				return 0, 0, l, b, false
+			}
+			l = q
+			if !math.IsNaN(yt) {
+				e := (yt - yhat) / yhat
+				if errs != nil {
+					errs[k] = e
+					k++
+				}
+				sse += e * e
+				sumLog += math.Log(yhat)
+				d := yt/sv - q
+				l = q + alpha*d
+				if sp.trend != 'N' {
+					b = phi*b + beta*d
+				}
+				seas[t%m] = sv + gamma*(yt/q-sv)
+			} else if sp.trend != 'N' {
+				b *= phi
+			}
+			continue
 		}
 		yhat := q + sv
 		e := yt - yhat
 		if math.IsNaN(yt) {
 			e = 0
 		} else {
+			re := e
 			if sp.errM {
 				if !(yhat > 0) {
 					return 0, 0, l, b, false
 				}
-				sse += (e / yhat) * (e / yhat)
+				re = e / yhat
 				sumLog += math.Log(yhat)
-			} else {
-				sse += e * e
+			}
+			sse += re * re
+			if errs != nil {
+				errs[k] = re
+				k++
 			}
 		}
 		l = q + alpha*e
@@ -107,8 +141,9 @@ func etsFilter(y []float64, sp etsSpec, m int, alpha, beta, gamma, phi, l, b flo
 // states that minimise the squared errors are a least-squares solution:
 // they are profiled out rather than searched for, which is exact for
 // additive errors (and a reweighted step for multiplicative errors), and
-// leaves the optimiser one to four parameters. Buffers are preallocated:
-// evaluating it does not allocate.
+// leaves the optimiser one to four parameters. A multiplicative season is
+// not linear in its initial states: Gauss–Newton steps refine them instead
+// (multLik). Buffers are preallocated: evaluating it does not allocate.
 type etsProblem struct {
 	y  []float64 // NaN where missing
 	sp etsSpec
@@ -136,11 +171,19 @@ func newETSProblem(y []float64, sp etsSpec, m int) *etsProblem {
 	if sp.trend != 'N' {
 		p++
 	}
-	if sp.season == 'A' {
+	if sp.season != 'N' {
 		p += m - 1
 	}
 	k := p + 1
 	nObs := observed(y)
+	if sp.season == 'M' {
+		pr := &etsProblem{y: y, sp: sp, m: m, p: p,
+			z: make([]float64, nObs*p), r: make([]float64, nObs), yo: make([]float64, nObs),
+			ata: make([]float64, p*p), atb: make([]float64, p), x0: make([]float64, p), keep: make([]float64, p), saved: make([]float64, p),
+			seas0: make([]float64, m), seas: make([]float64, m), irls: 1}
+		pr.initMult()
+		return pr
+	}
 	return &etsProblem{y: y, sp: sp, m: m, p: p,
 		l: make([]float64, k), b: make([]float64, k), s: make([]float64, m*k), yh: make([]float64, k),
 		z: make([]float64, nObs*p), r: make([]float64, nObs), yo: make([]float64, nObs),
@@ -320,6 +363,9 @@ func (p *etsProblem) relLik() float64 {
 // same data, with the initial states profiled out (left in x0): n log SSE,
 // plus 2 Σ log ŷ for multiplicative errors.
 func (p *etsProblem) lik(u []float64) float64 {
+	if p.sp.season == 'M' {
+		return p.multLik(u)
+	}
 	alpha, beta, gamma, phi := p.params(u)
 	p.columns(alpha, beta, gamma, phi)
 	if !p.solve(nil) {
@@ -360,6 +406,110 @@ func (p *etsProblem) lik(u []float64) float64 {
 			p.w[t] = 1 / (yhat * yhat)
 		}
 	}
+	return best
+}
+
+// initMult sets the initial states of a multiplicative-season model as
+// forecast::ets's initstate does: seasonal indices from a classical
+// multiplicative decomposition of the first three seasons, level and trend
+// from a regression on the first seasonally adjusted values. Gauss–Newton
+// steps refine them (multLik).
+func (p *etsProblem) initMult() {
+	m, n := p.m, len(p.y)
+	y := p.y
+	if observed(y) < n {
+		y = fillMissing(y, m)
+	}
+	fig, ok := seasonalFigure(y[:min(n, 3*m)], m, true)
+	if !ok || anyBelow(fig, 1e-3) {
+		fig = make([]float64, m)
+		for i := range fig {
+			fig[i] = 1
+		}
+	}
+	k := min(max(10, 2*m), n)
+	ts, sa := make([]float64, k), make([]float64, k)
+	for t := range k {
+		ts[t], sa[t] = float64(t), y[t]/fig[t%m]
+	}
+	j := 1
+	if p.sp.trend != 'N' {
+		a, b := stat.LinearRegression(ts, sa, nil, false)
+		p.x0[0], p.x0[1] = a-b, b
+		j = 2
+	} else {
+		p.x0[0] = stat.Mean(sa, nil)
+	}
+	copy(p.x0[j:], fig[:m-1])
+}
+
+// multErrors runs the filter from the initial states x and stores the
+// relative one-step errors in errs; it returns the likelihood (relLik's).
+func (p *etsProblem) multErrors(alpha, beta, gamma, phi float64, x, errs []float64) float64 {
+	j := 1
+	var b0 float64
+	if p.sp.trend != 'N' {
+		b0, j = x[1], 2
+	}
+	var sum float64
+	for i := 0; i < p.m-1; i++ {
+		p.seas[i] = x[j+i]
+		sum += x[j+i]
+	}
+	p.seas[p.m-1] = float64(p.m) - sum
+	sse, sumLog, _, _, ok := etsRun(p.y, p.sp, p.m, alpha, beta, gamma, phi, x[0], b0, p.seas, errs)
+	if !ok {
+		return math.Inf(1)
+	}
+	return float64(len(p.r))*math.Log(max(sse, 1e-300)) + 2*sumLog
+}
+
+// multLik is lik for a multiplicative-season model, which is not linear in
+// its initial states: Gauss–Newton steps on the relative errors from the
+// current x0 (Jacobian by forward differences), each kept only if the
+// likelihood improves.
+func (p *etsProblem) multLik(u []float64) float64 {
+	alpha, beta, gamma, phi := p.params(u)
+	best := p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
+	if math.IsInf(best, 1) {
+		return best
+	}
+	np, nObs := p.p, len(p.r)
+	// Two steps a call: optimise calls it again after each search.
+	for range min(p.irls+1, 2) {
+		for t := range nObs {
+			p.r[t] = -p.yo[t]
+		}
+		for i := range np {
+			h := 1e-6 * max(math.Abs(p.x0[i]), 1e-3)
+			x := p.x0[i]
+			p.x0[i] = x + h
+			l := p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
+			p.x0[i] = x
+			if math.IsInf(l, 1) {
+				return best
+			}
+			for t := range nObs {
+				p.z[t*np+i] = (p.yo[t] + p.r[t]) / h
+			}
+		}
+		copy(p.keep, p.x0)
+		if !p.solve(nil) {
+			copy(p.x0, p.keep)
+			break
+		}
+		for i := range np {
+			p.x0[i] += p.keep[i] // solve left the step in x0
+		}
+		l := p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
+		if !(l < best-1e-9) {
+			copy(p.x0, p.keep)
+			break
+		}
+		best = l
+	}
+	// Leave yo holding the errors of the kept x0 for the next step.
+	p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
 	return best
 }
 
@@ -423,7 +573,15 @@ func (p *etsProblem) initialStates(seas []float64) (l0, b0 float64, _ []float64)
 		seas = make([]float64, p.m)
 	}
 	clear(seas)
-	if p.sp.season == 'A' {
+	switch p.sp.season {
+	case 'A':
+		for i := 0; i < p.m-1; i++ {
+			seas[i] = p.x0[j+i]
+			seas[p.m-1] -= p.x0[j+i]
+		}
+	case 'M':
+		// Multiplicative indices average one.
+		seas[p.m-1] = float64(p.m)
 		for i := 0; i < p.m-1; i++ {
 			seas[i] = p.x0[j+i]
 			seas[p.m-1] -= p.x0[j+i]
@@ -494,7 +652,7 @@ func (sp etsSpec) nParams(m int) int {
 
 // fitETS fits one specification: Nelder–Mead (as R's optim) over the
 // smoothing parameters, the initial states profiled out. It returns the
-// model with its AICc on the scale of y.
+// model with its AICc.
 func fitETS(y []float64, sp etsSpec, m int) (*etsModel, error) {
 	if sp.season == 'N' {
 		m = 1
@@ -504,35 +662,23 @@ func fitETS(y []float64, sp etsSpec, m int) (*etsModel, error) {
 	if n <= k+1 || n < 2 {
 		return nil, fmt.Errorf("%v: %d values for %d parameters: %w", sp, n, k, ErrTooShort)
 	}
-	x := y
-	var logJac float64 // −2 log |dz/dy|, to compare the log-scale likelihood with the others
-	if sp.log || sp.errM {
-		if !positive(y) {
-			return nil, fmt.Errorf("%v: data not positive: %w", sp, ErrFit)
-		}
+	if sp.errM && !positive(y) {
+		return nil, fmt.Errorf("%v: data not positive: %w", sp, ErrFit)
 	}
-	if sp.log {
-		x = make([]float64, len(y))
-		for t, v := range y {
-			x[t] = math.Log(v)
-			if !math.IsNaN(v) {
-				logJac += 2 * x[t]
-			}
-		}
-	}
-	p := newETSProblem(x, sp, m)
+	p := newETSProblem(y, sp, m)
 	u, ok := p.optimise()
 	if !ok {
 		return nil, fmt.Errorf("%v: %w", sp, ErrFit)
 	}
 	alpha, beta, gamma, phi := p.params(u)
 	l0, b0, seas := p.initialStates(nil)
-	sse, sumLog, l, b, ok := etsFilter(x, sp, m, alpha, beta, gamma, phi, l0, b0, seas)
+	seas0 := clone(seas)
+	sse, sumLog, l, b, ok := etsFilter(y, sp, m, alpha, beta, gamma, phi, l0, b0, seas)
 	if !ok {
 		return nil, fmt.Errorf("%v: %w", sp, ErrFit)
 	}
 	fn, fk := float64(n), float64(k)
-	lik := fn*math.Log(max(sse, 1e-300)) + 2*sumLog + logJac
+	lik := fn*math.Log(max(sse, 1e-300)) + 2*sumLog
 	aicc := lik + 2*fk + 2*fk*(fk+1)/(fn-fk-1)
 	if math.IsNaN(aicc) {
 		return nil, fmt.Errorf("%v: %w", sp, ErrFit)
@@ -541,14 +687,16 @@ func fitETS(y []float64, sp etsSpec, m int) (*etsModel, error) {
 		phi = 1
 	}
 	return &etsModel{spec: sp, m: m, alpha: alpha, beta: beta, gamma: gamma, phi: phi,
-		l: l, b: b, seas: seas, n: len(y), sigma2: sse / max(fn-fk, 1), df: fn - fk, aicc: aicc}, nil
+		l: l, b: b, seas: seas, l0: l0, b0: b0, seas0: seas0, n: len(y), sigma2: sse / max(fn-fk, 1), df: fn - fk, aicc: aicc}, nil
 }
 
-// etsCandidates lists the models searched: forecast::ets's default family
-// with multiplicative seasonality on the log scale. Multiplicative errors
-// and the log scale need positive data; seasonality needs 1 < m ≤ 24 and
-// two cycles; every model needs more values than forecast::ets asks
-// (n > parameters + 4).
+// etsCandidates lists the models searched: forecast::ets's default family,
+// ETS(M,·,M) included. (Log-scale models stood in for multiplicative
+// seasons before those were estimated; on short series their
+// bias-adjusted means exploded, 25 times the truth on M1 series of two
+// years.) Multiplicative errors need positive data; seasonality needs
+// 1 < m ≤ 24 and two cycles; every model needs more values than
+// forecast::ets asks (n > parameters + 4).
 func etsCandidates(y []float64, m int) []etsSpec {
 	pos := positive(y)
 	n := observed(y)
@@ -571,13 +719,9 @@ func etsCandidates(y []float64, m int) []etsSpec {
 			add(etsSpec{trend: tr, season: se})
 			if pos {
 				add(etsSpec{errM: true, trend: tr, season: se})
-			}
-		}
-	}
-	if pos {
-		for _, tr := range []byte{'N', 'D'} {
-			for _, se := range seasons {
-				add(etsSpec{trend: tr, season: se, log: true})
+				if se == 'A' {
+					add(etsSpec{errM: true, trend: tr, season: 'M'})
+				}
 			}
 		}
 	}
@@ -610,10 +754,14 @@ func autoETS(y []float64, m int, specs []etsSpec) (*etsModel, error) {
 }
 
 // point returns the h-step point forecasts from the final state, on the
-// model's scale, and the coefficients c_j of the forecast variance (Hyndman
-// et al. 2008, Table 6.1: α + β Σφ^i + γ at seasonal lags).
-func (e *etsModel) point(h int) (mu, c []float64) {
+// model's scale, the coefficients c_j of the forecast variance (Hyndman et
+// al. 2008, Table 6.1: α + β Σφ^i + γ at seasonal lags) and, for a
+// multiplicative season, the seasonal index of each step (nil otherwise).
+func (e *etsModel) point(h int) (mu, c, idx []float64) {
 	mu, c = make([]float64, h), make([]float64, h)
+	if e.spec.season == 'M' {
+		idx = make([]float64, h)
+	}
 	var damp float64 // Σ_{i=1..j} φ^i
 	pj := 1.0
 	for j := 1; j <= h; j++ {
@@ -623,49 +771,60 @@ func (e *etsModel) point(h int) (mu, c []float64) {
 		if e.spec.trend != 'N' {
 			q += damp * e.b
 		}
-		if e.spec.season == 'A' {
+		switch e.spec.season {
+		case 'A':
 			q += e.seas[(e.n-1+j)%e.m]
+		case 'M':
+			idx[j-1] = e.seas[(e.n-1+j)%e.m]
+			q *= idx[j-1]
 		}
 		mu[j-1] = q
 		cj := e.alpha
 		if e.spec.trend != 'N' {
 			cj += e.beta * damp
 		}
-		if e.spec.season == 'A' && j%e.m == 0 {
+		if e.spec.season != 'N' && j%e.m == 0 {
 			cj += e.gamma
 		}
 		c[j-1] = cj
 	}
-	return mu, c
+	return mu, c, idx
 }
 
 // forecast returns the mean forecasts with intervals, all in closed form:
 // Hyndman et al.'s class 1 variance for additive errors, class 2 for
-// multiplicative errors, and for the log scale the log-normal quantiles and
-// the bias-adjusted mean exp(μ + v/2).
+// multiplicative errors (class 3, multiplicative seasons, approximated).
 func (e *etsModel) forecast(key string, h int) Forecast {
 	mu, se := e.meanSE(h)
-	f := normalForecast(key, e.spec.String(), mu, se, e.df)
-	if e.spec.log {
-		f.expBack(se)
-	}
-	return f
+	return normalForecast(key, e.spec.String(), mu, se, e.df)
 }
 
 // meanSE returns the point forecasts and their standard errors on the
 // model's scale.
 func (e *etsModel) meanSE(h int) (mu, se []float64) {
-	mu, c := e.point(h)
+	mu, c, idx := e.point(h)
 	se = make([]float64, h)
 	if e.spec.errM {
 		// θ_1 = μ_1², θ_j = μ_j² + σ² Σ_{i<j} c_i² θ_{j−i}; v = (1+σ²)θ − μ².
+		// A multiplicative season has no closed form (class 3): the
+		// recursion runs on the seasonally adjusted means and the variance
+		// is scaled by the square of each step's index, the approximation
+		// of Hyndman et al. (2008, §6.4) for small σ.
 		theta := make([]float64, h)
 		for j := range h {
-			theta[j] = mu[j] * mu[j]
+			mj := mu[j]
+			if idx != nil {
+				mj /= idx[j]
+			}
+			theta[j] = mj * mj
 			for i := range j {
 				theta[j] += e.sigma2 * c[i] * c[i] * theta[j-1-i]
 			}
-			se[j] = math.Sqrt(max((1+e.sigma2)*theta[j]-mu[j]*mu[j], 0))
+			v := max((1+e.sigma2)*theta[j]-mj*mj, 0)
+			if idx != nil {
+				v *= idx[j] * idx[j]
+			}
+			se[j] = math.Sqrt(v)
 		}
 	} else {
 		var v float64

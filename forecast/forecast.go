@@ -1,12 +1,13 @@
 // Package forecast fits time-series models to activity counts and forecasts
 // them with 80 % and 95 % prediction intervals: naive and seasonal naive,
 // the ETS family selected by AICc (Hyndman et al. 2008; initial states
-// estimated by least squares, multiplicative seasonality on the log scale),
-// automatic ARIMA (Hyndman & Khandakar 2008), Theta (Hyndman & Billah
-// 2003), a Fourier seasonal decomposition with ETS for long seasonal
-// periods ("stl"), a demographic rates-times-population model and a
-// combination: ETS, ARIMA, Theta and seasonal naive (Fourier+ETS, Theta and
-// seasonal naive for weekly data) weighted by the inverse of each one's
+// profiled by least squares, refined by Gauss–Newton for multiplicative
+// seasons), automatic
+// ARIMA (Hyndman & Khandakar 2008), Theta (Hyndman & Billah 2003), a
+// Fourier seasonal decomposition with ETS ("stl") or ARIMA for long seasonal
+// periods, a demographic rates-times-population model and a combination:
+// ETS, ARIMA, Theta and seasonal naive (Fourier+ETS, Fourier+ARIMA, Theta
+// and seasonal naive for weekly data) weighted by the inverse of each one's
 // error on the series' last periods, which auto uses. Run fits many series
 // concurrently, backtests them on rolling origins and always returns a
 // finite forecast for every series. Missing values (NaN) are skipped by the

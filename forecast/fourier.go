@@ -96,7 +96,7 @@ func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
 	for _, sp := range etsCandidates(adj, 1) {
 		// The log scale is already taken; additive errors keep the
 		// adjusted series' forecast normal on that scale.
-		if !sp.log && !sp.errM {
+		if !sp.errM {
 			specs = append(specs, sp)
 		}
 	}
