@@ -69,11 +69,11 @@ func TestKnownAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th, err := theta("M5", y, 12, h)
+	th, err := theta("M5", y, y, 12, h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn, err := seasonalNaive("M5", "snaive", y, 12, h)
+	sn, err := seasonalNaive("M5", "snaive", y, y, 12, h)
 	if err != nil {
 		t.Fatal(err)
 	}

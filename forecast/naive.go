@@ -6,24 +6,29 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// naive forecasts the last value, with the random walk's intervals.
-func naive(key string, y []float64, h int) (Forecast, error) {
-	return seasonalNaive(key, "naive", y, 1, h)
+// naive forecasts the last value, with the random walk's intervals (see
+// seasonalNaive for missing values).
+func naive(key string, y, filled []float64, h int) (Forecast, error) {
+	return seasonalNaive(key, "naive", y, filled, 1, h)
 }
 
 // seasonalNaive forecasts the value one season back (lag m), with intervals
-// from the root mean square of the in-sample lag-m differences.
-func seasonalNaive(key, model string, y []float64, m, h int) (Forecast, error) {
+// from the root mean square of the in-sample lag-m differences. Where y has
+// missing values (NaN), the forecasts come from filled (y filled, the same
+// length), but the spread from the observed pairs only: filled values are
+// smooth estimates, not data.
+func seasonalNaive(key, model string, y, filled []float64, m, h int) (Forecast, error) {
 	n := len(y)
-	if n == 0 || n < m {
+	if n == 0 || n < m || observed(y) == 0 {
 		return Forecast{}, ErrTooShort
 	}
 	var ss float64
 	k := 0
 	for t := m; t < n; t++ {
-		d := y[t] - y[t-m]
-		ss += d * d
-		k++
+		if d := y[t] - y[t-m]; !math.IsNaN(d) {
+			ss += d * d
+			k++
+		}
 	}
 	sigma := 0.0
 	if k > 0 {
@@ -31,11 +36,11 @@ func seasonalNaive(key, model string, y []float64, m, h int) (Forecast, error) {
 	} else if m > 1 {
 		// A single season has no lag-m differences: the random walk's
 		// spread stands in rather than a zero-width interval.
-		sigma, k = diffSD(y), n-1
+		sigma, k = diffSD(y), observed(y)-1
 	}
 	mean, se := make([]float64, h), make([]float64, h)
 	for j := range h {
-		mean[j] = y[n-m+j%m]
+		mean[j] = filled[n-m+j%m]
 		se[j] = sigma * math.Sqrt(float64(j/m+1))
 	}
 	return normalForecast(key, model, mean, se, float64(k)), nil

@@ -82,17 +82,13 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 	if observed(y) == 0 {
 		return Forecast{}, ErrTooShort
 	}
-	switch method {
-	case "ets", "damped", "arima", "stl", "combination":
-		// These handle missing values themselves.
-	default:
-		y = ft.filled()
-	}
+	// Every method handles missing values itself; those that need a
+	// complete series take the filled one beside it.
 	switch method {
 	case "naive":
-		return naive(ft.key, y, h)
+		return naive(ft.key, y, ft.filled(), h)
 	case "snaive":
-		return seasonalNaive(ft.key, "snaive", y, m, h)
+		return seasonalNaive(ft.key, "snaive", y, ft.filled(), m, h)
 	case "ets", "damped":
 		model, err := ft.bestETS(method == "damped")
 		if err != nil {
@@ -100,7 +96,7 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 		}
 		return model.forecast(ft.key, h), nil
 	case "theta":
-		return theta(ft.key, y, m, h)
+		return theta(ft.key, y, ft.filled(), m, h)
 	case "arima":
 		if ft.fixed != nil && ft.fixed.arima != nil {
 			yf, miss := arimaInput(y, m)

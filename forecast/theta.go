@@ -12,26 +12,32 @@ import (
 // equal to half the slope of the linear trend, on data seasonally adjusted
 // by a classical multiplicative decomposition when the lag-m autocorrelation
 // is significant. Unlike thetaf, the standard errors are reseasonalised too,
-// so that intervals scale with the season as the forecasts do.
-func theta(key string, y []float64, m, h int) (Forecast, error) {
+// so that intervals scale with the season as the forecasts do. Where y has
+// missing values (NaN), it is fitted to filled (y filled, the same length),
+// but its spread comes from the one-step errors at observed periods only:
+// filled values are smooth estimates, not data.
+func theta(key string, y, filled []float64, m, h int) (Forecast, error) {
 	n := len(y)
 	if n < 4 {
 		return Forecast{}, fmt.Errorf("theta: %d values: %w", n, ErrTooShort)
 	}
-	x := y
+	x := filled
 	var fig []float64
-	if m > 1 && seasonalTest(y, m) {
-		if f, ok := seasonalFigure(y, m, true); ok && !anyBelow(f, 1e-4) {
+	if m > 1 && seasonalTest(filled, m) {
+		if f, ok := seasonalFigure(filled, m, true); ok && !anyBelow(f, 1e-4) {
 			fig = f
 			x = make([]float64, n)
 			for t := range x {
-				x[t] = y[t] / fig[t%m]
+				x[t] = filled[t] / fig[t%m]
 			}
 		}
 	}
 	ses, err := fitETS(x, etsSpec{trend: 'N', season: 'N'}, 1)
 	if err != nil {
 		return Forecast{}, fmt.Errorf("theta: %w", err)
+	}
+	if observed(y) < n {
+		ses.sigma2 = observedSigma2(ses, x, y)
 	}
 	ts := make([]float64, n)
 	for i := range ts {
@@ -52,6 +58,25 @@ func theta(key string, y []float64, m, h int) (Forecast, error) {
 		}
 	}
 	return normalForecast(key, "theta", mean, se, float64(n-3)), nil
+}
+
+// observedSigma2 is the residual variance of the fitted e over x counting
+// only the periods observed in y.
+func observedSigma2(e *etsModel, x, y []float64) float64 {
+	errs := make([]float64, len(x))
+	_, _, _, _, ok := etsRun(x, e.spec, e.m, e.alpha, e.beta, e.gamma, e.phi, e.l0, e.b0, clone(e.seas0), errs)
+	if !ok {
+		return e.sigma2
+	}
+	var ss float64
+	k := 0
+	for t, v := range y {
+		if !math.IsNaN(v) {
+			ss += errs[t] * errs[t]
+			k++
+		}
+	}
+	return ss / max(float64(k)-(float64(len(x))-e.df), 1)
 }
 
 func anyBelow(xs []float64, v float64) bool {
