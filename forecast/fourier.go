@@ -25,9 +25,65 @@ func period(freq int) float64 {
 // terms avoid. Missing values (NaN) are left out of the regression and
 // left missing for ETS.
 func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
+	d, err := fourierAdjust(y, per)
+	if err != nil {
+		return Forecast{}, fmt.Errorf("stl: %w", err)
+	}
+	var specs []etsSpec
+	for _, sp := range etsCandidates(d.adj, 1) {
+		// The log scale is already taken; additive errors keep the
+		// adjusted series' forecast normal on that scale.
+		if !sp.errM {
+			specs = append(specs, sp)
+		}
+	}
+	model, err := autoETS(d.adj, 1, specs)
+	if err != nil {
+		return Forecast{}, fmt.Errorf("stl: %w", err)
+	}
+	mu, se := model.meanSE(h)
+	return d.forecast(key, "stl", mu, se, model.df), nil
+}
+
+// fourierARIMA is ARIMA for long seasonal periods, a dynamic harmonic
+// regression (Hyndman & Athanasopoulos, fpp §12.1): the Fourier pattern of
+// fourierETS, and non-seasonal automatic ARIMA for the adjusted series, in
+// two steps rather than jointly. A seasonal ARIMA cannot difference at a
+// fractional lag of 52.18, and one at lag 52 would need years of data per
+// seasonal coefficient.
+func fourierARIMA(key string, y []float64, per float64, h int) (Forecast, error) {
+	d, err := fourierAdjust(y, per)
+	if err != nil {
+		return Forecast{}, fmt.Errorf("arima: %w", err)
+	}
+	model, err := autoARIMA(d.adj, 1)
+	if err != nil {
+		return Forecast{}, err
+	}
+	f := model.forecast(key, h)
+	// The ARIMA forecast is symmetric on the adjusted scale: its standard
+	// error is the 95 % half-width over z.
+	se := make([]float64, h)
+	for j := range se {
+		se[j] = (f.Hi95[j] - f.Mean[j]) / z95
+	}
+	return d.forecast(key, "arima", f.Mean, se, float64(model.nObs)), nil
+}
+
+// fourierFit is a series split into its Fourier seasonal pattern and the
+// seasonally adjusted rest, on the log scale for positive series.
+type fourierFit struct {
+	adj      []float64
+	seasonal func(t int) float64
+	logScale bool
+}
+
+// fourierAdjust fits the Fourier seasonal pattern of y (K pairs and a
+// linear trend by least squares, K by AICc) and returns y without it.
+func fourierAdjust(y []float64, per float64) (*fourierFit, error) {
 	n := len(y)
 	if per < 2 || float64(observed(y)) < per+4 {
-		return Forecast{}, fmt.Errorf("stl: %d values for period %.2f: %w", n, per, ErrTooShort)
+		return nil, fmt.Errorf("%d values for period %.2f: %w", n, per, ErrTooShort)
 	}
 	// Positive series are modelled on the log scale, so that the seasonal
 	// swing grows with the level and forecasts stay positive.
@@ -78,7 +134,7 @@ func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
 		}
 	}
 	if best == nil {
-		return Forecast{}, fmt.Errorf("stl: no Fourier fit: %w", ErrFit)
+		return nil, fmt.Errorf("no Fourier fit: %w", ErrFit)
 	}
 	seasonal := func(t int) float64 {
 		var s float64
@@ -92,27 +148,21 @@ func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
 	for t := range adj {
 		adj[t] = y[t] - seasonal(t)
 	}
-	var specs []etsSpec
-	for _, sp := range etsCandidates(adj, 1) {
-		// The log scale is already taken; additive errors keep the
-		// adjusted series' forecast normal on that scale.
-		if !sp.errM {
-			specs = append(specs, sp)
-		}
+	return &fourierFit{adj: adj, seasonal: seasonal, logScale: logScale}, nil
+}
+
+// forecast adds the seasonal pattern back to forecasts mu ± se of the
+// adjusted series (on the log scale, the log-normal mean and quantiles).
+func (d *fourierFit) forecast(key, model string, mu, se []float64, df float64) Forecast {
+	n := len(d.adj)
+	for j := range mu {
+		mu[j] += d.seasonal(n + j)
 	}
-	model, err := autoETS(adj, 1, specs)
-	if err != nil {
-		return Forecast{}, fmt.Errorf("stl: %w", err)
-	}
-	mu, se := model.meanSE(h)
-	for j := range h {
-		mu[j] += seasonal(n + j)
-	}
-	f := normalForecast(key, "stl", mu, se, model.df)
-	if logScale {
+	f := normalForecast(key, model, mu, se, df)
+	if d.logScale {
 		f.expBack(se)
 	}
-	return f, nil
+	return f
 }
 
 // fourierDesign is the regression design for the times ts: intercept,

@@ -98,6 +98,9 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 	case "theta":
 		return theta(ft.key, y, ft.filled(), m, h)
 	case "arima":
+		if ft.freq > 24 {
+			return fourierARIMA(ft.key, y, period(ft.freq), h)
+		}
 		if ft.fixed != nil && ft.fixed.arima != nil {
 			yf, miss := arimaInput(y, m)
 			if model, err := fitARIMA(yf, miss, *ft.fixed.arima, m); err == nil {
@@ -171,10 +174,11 @@ func (ft *fitter) bestETS(damped bool) (*etsModel, error) {
 }
 
 // combinationMembers are the candidate members of the combination; a long
-// seasonal period swaps ETS, which cannot hold the season, for STL.
+// seasonal period swaps ETS, which cannot hold the season, for its Fourier
+// form (stl), as ARIMA is then (see fourierARIMA).
 func (ft *fitter) combinationMembers() []string {
 	if ft.freq > 24 {
-		return []string{"stl", "theta", "snaive"}
+		return []string{"stl", "arima", "theta", "snaive"}
 	}
 	return []string{"ets", "arima", "theta", "snaive"}
 }
