@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # forecast.sh — carecast's forecasts side by side with R's forecast package
-# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on five
+# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on six
 # sets made by bench/forecast/prepare.py: tourism monthly (h 24), the A&E
 # providers (h 12), England's A&E series before the pandemic and through it
-# (h 12, several origins) and ONS weekly deaths (h 52), all scored in the same
+# (h 12, several origins), ONS weekly deaths (h 52) and the M1 competition's
+# monthly series (h 18, vendored in bench/forecast/data), all scored in the same
 # run by ../shared/peer/score.py. On the set trained through the pandemic,
 # carecast runs with forecast.exclude_periods' default (cc_auto) and without
 # it (cc_auto_all). `make bench-forecast` builds bin/carecast and runs it.
@@ -69,7 +70,7 @@ run_set() {
 		--summary-csv "$d/summary.csv" >"$d/score.txt" 2>&1
 }
 
-sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid deaths}
+sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid deaths m1}
 for s in $sets; do
 	run_set "$s"
 done

@@ -15,12 +15,16 @@ Sets (see README, "Forecast benchmark"):
                    through the pandemic (h 12)
   deaths           32 ONS weekly death series (sex x age, region, total) to the
                    end of 2019, 2 origins a year apart (h 52)
+  m1               617 monthly series of the M1 competition (Makridakis et al.
+                   1982), the competition's split (h 18); the data is vendored
+                   in bench/forecast/data (see SOURCES.md there)
 
 --dev holds out the last h periods of each training series instead, so that
 methods can be developed without touching the test periods.
 """
 import csv
 import datetime
+import gzip
 import os
 import sys
 from collections import defaultdict
@@ -124,8 +128,17 @@ def deaths(data):
     return out, start
 
 
+def m1(_data):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "m1_monthly.csv.gz")
+    train, test = defaultdict(list), defaultdict(list)
+    with gzip.open(path, "rt", newline="") as f:
+        for r in csv.DictReader(f):
+            (train if r["split"] == "train" else test)[r["series_id"]].append((int(r["t"]), float(r["value"])))
+    return [(k, 12, 18, train[k], test[k]) for k in train], None
+
+
 SETS = {"tourism": tourism, "ae": ae, "ae_england": ae_england, "ae_england_covid": ae_england_covid,
-        "deaths": deaths}
+        "deaths": deaths, "m1": m1}
 
 
 def main():
