@@ -63,6 +63,39 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
+// ParseDate reads what time.Parse reads with time.DateOnly, from year 1,
+// as the same day; everything else is an error.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2024-02-29", "2023-02-29", "1970-01-01", "0000-01-01", "0001-01-01", "9999-12-31",
+		"2023-1-01", "20230101", "2023-04-31", "2023-00-10", "2023-10-00", "2023-+1-01", "2023/01/01", "１９７０-01-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		db, errb := ParseDateBytes([]byte(s))
+		if d != db || (err == nil) != (errb == nil) {
+			t.Fatalf("ParseDate(%q) = %v, %v; ParseDateBytes: %v, %v", s, d, err, db, errb)
+		}
+		tm, terr := time.Parse(time.DateOnly, s)
+		ok := terr == nil && tm.Year() >= 1
+		if (err == nil) != ok {
+			t.Fatalf("ParseDate(%q): error %v, time.Parse: %v", s, err, terr)
+		}
+		if ok && d != DateOf(tm) {
+			t.Fatalf("ParseDate(%q) = %v, time.Parse: %v", s, d, tm)
+		}
+	})
+}
+
+func BenchmarkParseDate(b *testing.B) {
+	dates := []string{"2024-02-29", "1950-07-01", "2026-06-30", "1989-10-04"}
+	for i := 0; b.Loop(); i++ {
+		if _, err := ParseDate(dates[i%len(dates)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestAgeAt(t *testing.T) {
 	b := MakeDate(2000, time.March, 15)
 	for _, tt := range []struct {

@@ -51,6 +51,16 @@ func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
 	}
+	if y >= 0 && m >= 1 && m <= 12 && d >= 0 {
+		// Every date read from a record: unsigned division by constants
+		// is a multiplication, without the fix-ups of signed division.
+		uy := uint64(y)
+		era := uy / 400
+		yoe := uy - era*400
+		doy := (153*uint64((m+9)%12)+2)/5 + uint64(d) - 1
+		doe := yoe*365 + yoe/4 - yoe/100 + doy
+		return int64(era*146097+doe) - 719468
+	}
 	era := floorDiv(int64(y), 400)
 	yoe := int64(y) - era*400
 	mp := int64(m+9) % 12
@@ -109,34 +119,30 @@ func (d Date) MonthStart() Date {
 var ErrBadDate = errors.New("not a YYYY-MM-DD date")
 
 // ParseDate reads YYYY-MM-DD without allocating. It rejects impossible dates
-// such as 2023-02-30.
-func ParseDate(s string) (Date, error) {
-	return ParseDateBytes([]byte(s))
-}
+// such as 2023-02-29.
+func ParseDate(s string) (Date, error) { return parseDate(s) }
 
 // ParseDateBytes is ParseDate over bytes.
-func ParseDateBytes(b []byte) (Date, error) {
+func ParseDateBytes(b []byte) (Date, error) { return parseDate(b) }
+
+// parseDate reads every date of every record: its digits are checked and
+// read one by one, with no loop and no copy of a string to bytes.
+func parseDate[T string | []byte](b T) (Date, error) {
 	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
 		return NoDate, ErrBadDate
 	}
-	y, ok1 := digits(b[0:4])
-	m, ok2 := digits(b[5:7])
-	d, ok3 := digits(b[8:10])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) || y < 1 {
+	y0, y1, y2, y3 := b[0]-'0', b[1]-'0', b[2]-'0', b[3]-'0'
+	m0, m1, d0, d1 := b[5]-'0', b[6]-'0', b[8]-'0', b[9]-'0'
+	if y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9 {
 		return NoDate, ErrBadDate
 	}
-	return MakeDate(y, time.Month(m), d), nil
-}
-
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
+	y := int(y0)*1000 + int(y1)*100 + int(y2)*10 + int(y3)
+	m := int(m0)*10 + int(m1)
+	d := int(d0)*10 + int(d1)
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) || y < 1 {
+		return NoDate, ErrBadDate
 	}
-	return n, true
+	return Date(daysFromCivil(y, m, d)), nil
 }
 
 func daysIn(y, m int) int {
