@@ -195,7 +195,6 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 	written := map[placeKey]int64{}
 	byYear := serviceYears{years: map[int]*serviceCounts{}}
 	removedRecords := map[placeKey]int64{}
-	var row pseudonymise.ActivityRow
 	err = p.timed("write_activity", func() error {
 		w, err := run.Activity()
 		if err != nil {
@@ -235,13 +234,14 @@ func (p *pipeline) extract(ctx context.Context, run *warehouse.Run) error {
 			}
 			return nil
 		})
+		// Each row is built in its place in the batch, not copied in.
 		event := func(e *canonical.Event) error {
-			kept, reason := people.Event(e, &row)
+			kept, reason := people.Event(e, rows.Next())
 			if !kept {
 				removedRecords[placeKey{e.Feed, people.Place(e.PersonKey), string(reason)}]++
 				return nil
 			}
-			return rows.Add(&row)
+			return rows.Commit()
 		}
 		for _, f := range opened {
 			if err := f.Events(ctx, q, people, event); err != nil {

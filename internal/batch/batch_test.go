@@ -46,6 +46,40 @@ func TestWriterOrder(t *testing.T) {
 	}
 }
 
+// Values built in place with Next and Commit reach the consumer as added
+// ones do, in order; a value built and not committed never does.
+func TestWriterNextCommit(t *testing.T) {
+	var got []int
+	w := NewWriter(5, 2, func(b []int) error {
+		got = append(got, b...)
+		return nil
+	})
+	var want []int
+	for i := range 23 {
+		switch {
+		case i%3 == 0:
+			*w.Next() = -i // built, then dropped: the next value overwrites it
+		case i%3 == 1:
+			*w.Next() = i
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, i)
+			continue
+		}
+		if err := w.Add(&i); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, i)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("consumer saw %v, want %v", got, want)
+	}
+}
+
 func TestWriterError(t *testing.T) {
 	errDisk := errors.New("disk full")
 	calls := 0
@@ -80,6 +114,9 @@ func TestWriterNoAllocs(t *testing.T) {
 	v := 1
 	if n := testing.AllocsPerRun(10000, func() { w.Add(&v) }); n != 0 {
 		t.Errorf("Add: %v allocations per value", n)
+	}
+	if n := testing.AllocsPerRun(10000, func() { *w.Next() = v; w.Commit() }); n != 0 {
+		t.Errorf("Next and Commit: %v allocations per value", n)
 	}
 }
 
