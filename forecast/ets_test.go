@@ -289,3 +289,21 @@ func TestWeeklyARIMA(t *testing.T) {
 		t.Errorf("weekly ARIMA: MASE %.3f, 95 %% coverage %.3f; want ≤ 0.8 and ≥ 0.85", a.MASE, a.Coverage95)
 	}
 }
+
+// TestLogProduct: the product form of Σ log x agrees with the sum, however
+// far the product strays from 1.
+func TestLogProduct(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, scale := range []float64{1e-300, 1e-5, 1, 1e5, 1e300} {
+		p := logProduct{m: 1}
+		var want float64
+		for range 5000 {
+			x := scale * (0.5 + r.Float64())
+			p.mul(x)
+			want += math.Log(x)
+		}
+		if got := p.log(); math.Abs(got-want) > 1e-9*math.Abs(want)+1e-9 {
+			t.Errorf("scale %g: %v, want %v", scale, got, want)
+		}
+	}
+}
