@@ -451,10 +451,16 @@ func fillMissing(y []float64, m int) []float64 {
 	return f
 }
 
-// forecast forecasts h steps: the differenced series by the ARMA recursion
-// with future errors zero, integrated back; the variance from the ψ weights
-// of the integrated model.
+// forecast forecasts h steps with normal intervals (see meanSE).
 func (a *arimaModel) forecast(key string, h int) Forecast {
+	mu, se := a.meanSE(h)
+	return normalForecast(key, a.order.String(), mu, se, float64(a.nObs))
+}
+
+// meanSE returns the h-step forecasts and their standard errors: the
+// differenced series by the ARMA recursion with future errors zero,
+// integrated back; the variance from the ψ weights of the integrated model.
+func (a *arimaModel) meanSE(h int) (mu, se []float64) {
 	m := a.m
 	w := append(clone(a.w), make([]float64, h)...)
 	e := append(clone(a.e), make([]float64, h)...)
@@ -521,7 +527,7 @@ func (a *arimaModel) forecast(key string, h int) Forecast {
 	}
 	maPoly := polyMul(polyMA(a.ma, 1), polyMA(a.sma, m))
 	psi := make([]float64, h)
-	se := make([]float64, h)
+	se = make([]float64, h)
 	var v float64
 	for j := range h {
 		if j == 0 {
@@ -537,7 +543,7 @@ func (a *arimaModel) forecast(key string, h int) Forecast {
 		v += psi[j] * psi[j]
 		se[j] = math.Sqrt(a.sigma2 * v)
 	}
-	return normalForecast(key, a.order.String(), fc, se, float64(a.nObs))
+	return fc, se
 }
 
 // polyAR is 1 − Σ c_i B^{i·lag}; polyMA is 1 + Σ c_i B^{i·lag}; diffPoly is

@@ -199,19 +199,15 @@ func newETSProblem(y []float64, sp etsSpec, m int) *etsProblem {
 	}
 	k := p + 1
 	nObs := observed(y)
-	if sp.season == 'M' {
-		pr := &etsProblem{y: y, sp: sp, m: m, p: p,
-			z: make([]float64, nObs*p), r: make([]float64, nObs), yo: make([]float64, nObs),
-			ata: make([]float64, p*p), atb: make([]float64, p), x0: make([]float64, p), keep: make([]float64, p), saved: make([]float64, p),
-			seas0: make([]float64, m), seas: make([]float64, m), irls: 1}
-		pr.initMult()
-		return pr
-	}
-	return &etsProblem{y: y, sp: sp, m: m, p: p,
+	pr := &etsProblem{y: y, sp: sp, m: m, p: p,
 		l: make([]float64, k), b: make([]float64, k), s: make([]float64, m*k), yh: make([]float64, k),
 		z: make([]float64, nObs*p), r: make([]float64, nObs), yo: make([]float64, nObs),
 		ata: make([]float64, p*p), atb: make([]float64, p), x0: make([]float64, p), w: make([]float64, nObs), keep: make([]float64, p), saved: make([]float64, p),
 		seas0: make([]float64, m), seas: make([]float64, m), irls: 1}
+	if sp.season == 'M' {
+		pr.initMult()
+	}
+	return pr
 }
 
 // observed counts the values that are not NaN.
@@ -467,21 +463,11 @@ func (p *etsProblem) initMult() {
 	copy(p.x0[j:], fig[:m-1])
 }
 
-// multErrors runs the filter from the initial states x and stores the
+// multErrors runs the filter from the initial states in x0 and stores the
 // relative one-step errors in errs; it returns the likelihood (relLik's).
-func (p *etsProblem) multErrors(alpha, beta, gamma, phi float64, x, errs []float64) float64 {
-	j := 1
-	var b0 float64
-	if p.sp.trend != 'N' {
-		b0, j = x[1], 2
-	}
-	var sum float64
-	for i := 0; i < p.m-1; i++ {
-		p.seas[i] = x[j+i]
-		sum += x[j+i]
-	}
-	p.seas[p.m-1] = float64(p.m) - sum
-	sse, sumLog, _, _, ok := etsRun(p.y, p.sp, p.m, alpha, beta, gamma, phi, x[0], b0, p.seas, errs)
+func (p *etsProblem) multErrors(alpha, beta, gamma, phi float64, errs []float64) float64 {
+	l0, b0, seas := p.initialStates(p.seas)
+	sse, sumLog, _, _, ok := etsRun(p.y, p.sp, p.m, alpha, beta, gamma, phi, l0, b0, seas, errs)
 	if !ok {
 		return math.Inf(1)
 	}
@@ -491,10 +477,10 @@ func (p *etsProblem) multErrors(alpha, beta, gamma, phi float64, x, errs []float
 // multLik is lik for a multiplicative-season model, which is not linear in
 // its initial states: Gauss–Newton steps on the relative errors from the
 // current x0 (Jacobian by forward differences), each kept only if the
-// likelihood improves.
+// likelihood improves. yo holds the errors at x0 at the start of each step.
 func (p *etsProblem) multLik(u []float64) float64 {
 	alpha, beta, gamma, phi := p.params(u)
-	best := p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
+	best := p.multErrors(alpha, beta, gamma, phi, p.yo)
 	if math.IsInf(best, 1) {
 		return best
 	}
@@ -508,7 +494,7 @@ func (p *etsProblem) multLik(u []float64) float64 {
 			h := 1e-6 * max(math.Abs(p.x0[i]), 1e-3)
 			x := p.x0[i]
 			p.x0[i] = x + h
-			l := p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
+			l := p.multErrors(alpha, beta, gamma, phi, p.yo)
 			p.x0[i] = x
 			if math.IsInf(l, 1) {
 				return best
@@ -525,15 +511,13 @@ func (p *etsProblem) multLik(u []float64) float64 {
 		for i := range np {
 			p.x0[i] += p.keep[i] // solve left the step in x0
 		}
-		l := p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
+		l := p.multErrors(alpha, beta, gamma, phi, p.yo)
 		if !(l < best-1e-9) {
 			copy(p.x0, p.keep)
 			break
 		}
 		best = l
 	}
-	// Leave yo holding the errors of the kept x0 for the next step.
-	p.multErrors(alpha, beta, gamma, phi, p.x0, p.yo)
 	return best
 }
 

@@ -60,14 +60,8 @@ func fourierARIMA(key string, y []float64, per float64, h int) (Forecast, error)
 	if err != nil {
 		return Forecast{}, err
 	}
-	f := model.forecast(key, h)
-	// The ARIMA forecast is symmetric on the adjusted scale: its standard
-	// error is the 95 % half-width over z.
-	se := make([]float64, h)
-	for j := range se {
-		se[j] = (f.Hi95[j] - f.Mean[j]) / z95
-	}
-	return d.forecast(key, "arima", f.Mean, se, float64(model.nObs)), nil
+	mu, se := model.meanSE(h)
+	return d.forecast(key, "arima", mu, se, float64(model.nObs)), nil
 }
 
 // fourierFit is a series split into its Fourier seasonal pattern and the

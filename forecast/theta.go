@@ -76,7 +76,7 @@ func observedSigma2(e *etsModel, x, y []float64) float64 {
 			k++
 		}
 	}
-	return ss / max(float64(k)-(float64(len(x))-e.df), 1)
+	return ss / max(float64(k-e.spec.nParams(e.m)), 1)
 }
 
 func anyBelow(xs []float64, v float64) bool {
