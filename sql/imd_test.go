@@ -2,7 +2,6 @@ package sql
 
 import (
 	"context"
-	dbsql "database/sql"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -204,11 +203,7 @@ func TestActivityRatesIMDRegisteredTopCoded(t *testing.T) {
 	dir := makeRun(t)
 	// Person 6, 90 or over in 2024, in person 3's Leeds LSOA (IMD decile 1),
 	// with an A&E attendance in 2023 at 90.
-	db, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuckDB(t)
 	persons := quoteString(filepath.Join(dir, "persons.parquet"))
 	for _, s := range []string{
 		fmt.Sprintf(`CREATE TABLE p AS SELECT * FROM read_parquet(%s)`, persons),
