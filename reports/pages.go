@@ -842,23 +842,3 @@ func (r *report) trackingScores(months []trackedMonth) (actual Cell, forecast fl
 	}
 	return actual, forecast, mape, ModelledFigure(100*inside/float64(shown), 0)
 }
-
-// modelRate publishes a rate per 1,000 of the SQL models (a standardised
-// rate or a limit: they weight age bands, and are kept as modelled),
-// suppressed with the count it comes from; NULL is not available.
-func (d Disclosure) modelRate(events int64, v dbsql.NullFloat64) Cell {
-	if !v.Valid {
-		v.Float64 = math.NaN()
-	}
-	return d.RateOf(events, 0, v.Float64, 1)
-}
-
-// crudeRate publishes a crude rate per 1,000 recomputed from the published
-// count: the model's, from true events over a published population, would
-// undo their rounding.
-func (d Disclosure) crudeRate(events int64, population float64) Cell {
-	if population <= 0 {
-		return d.RateOf(events, 0, math.NaN(), 1)
-	}
-	return d.RateOf(events, 0, float64(d.round(events))/population*1000, 1)
-}
