@@ -314,15 +314,16 @@ func inequalityMessages(r *report, sc scope) []keyMessage {
 		}
 		found = append(found, c)
 	}
-	// The gap's 95 % limits are gap ± 1.96 se (activity_rates_imd.sql);
+	// The gap's 95 % limits are gap ± z95 se (activity_rates_imd.sql);
 	// widen them to a 95 % family-wise level over the services assessed.
-	z := 1.959963984540054
+	const z95 = 1.959963984540054
+	z := z95
 	if assessed > 1 {
 		z = distuv.UnitNormal.Quantile(1 - 0.025/float64(assessed))
 	}
 	var best *candidate
 	for i, c := range found {
-		se := (c.core.GapHi.Float64 - c.core.GapLo.Float64) / (2 * 1.959963984540054)
+		se := (c.core.GapHi.Float64 - c.core.GapLo.Float64) / (2 * z95)
 		if math.Abs(c.core.Gap.Float64) <= z*se {
 			continue
 		}
