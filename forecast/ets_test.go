@@ -307,3 +307,69 @@ func TestLogProduct(t *testing.T) {
 		}
 	}
 }
+
+// TestETSAkaikeWeights: the ETS member averages its candidates by Akaike
+// weights, exp(−ΔAICc/2) normalised (Burnham & Anderson 2002; Kolassa
+// 2011), rather than trusting the smallest AICc alone when others are
+// nearly as good; a candidate more than 10 behind carries no weight.
+// The damped method still selects.
+func TestETSAkaikeWeights(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	y := make([]float64, 60)
+	for i := range y {
+		// A weak trend and season in noise: several candidates fit nearly as well.
+		y[i] = 200 + 0.4*float64(i) + 6*math.Sin(2*math.Pi*float64(i)/12) + 8*r.NormFloat64()
+	}
+	const h = 12
+	ft := newFitter("close", y, 12, h, 0)
+	got, err := ft.fit("ets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	best, err := ft.bestETS(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []Forecast
+	var w []float64
+	var tot float64
+	for _, fit := range ft.etsFits {
+		d := fit.aicc - best.aicc
+		if d > 10 {
+			continue
+		}
+		fs = append(fs, fit.forecast("close", h))
+		w = append(w, math.Exp(-d/2))
+		tot += w[len(w)-1]
+	}
+	if len(fs) < 3 {
+		t.Fatalf("%d candidates within 10 of the best AICc; the test needs a close race", len(fs))
+	}
+	for i := range w {
+		w[i] /= tot
+	}
+	want := pool("close", fs, w, h)
+	for j := range h {
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"mean", got.Mean[j], want.Mean[j]},
+			{"lo95", got.Lo95[j], want.Lo95[j]},
+			{"hi80", got.Hi80[j], want.Hi80[j]},
+		} {
+			if math.Abs(c.got-c.want) > 1e-6*math.Abs(c.want) {
+				t.Errorf("step %d %s = %.4f; want the Akaike-weighted pool's %.4f (best alone: %.4f)",
+					j+1, c.name, c.got, c.want, best.forecast("close", h).Mean[j])
+			}
+		}
+	}
+	damped, err := ft.fit("damped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := ft.bestETS(true)
+	if want := db.forecast("close", h).Mean[0]; damped.Mean[0] != want {
+		t.Errorf("damped step 1 = %.4f; want the selected damped model's %.4f", damped.Mean[0], want)
+	}
+}
