@@ -195,6 +195,29 @@ func TestCombinationWeighsByEvidence(t *testing.T) {
 	}
 }
 
+// TestCombinationWeighsTwoOrigins: a member that is lucky on the last
+// holdout alone does not take the combination. On a trending series whose
+// last year happens to repeat the year before, seasonal naive forecasts
+// that holdout perfectly; the holdout before it shows it for what it is.
+func TestCombinationWeighsTwoOrigins(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	y := make([]float64, 96)
+	for i := range y {
+		y[i] = 200 + 3*float64(i) + 4*r.NormFloat64()
+	}
+	for i := 84; i < 96; i++ {
+		y[i] = y[i-12]
+	}
+	ft := newFitter("lucky", y, 12, 12, 0)
+	members := ft.combinationMembers()
+	w := ft.weights(members)
+	for i, m := range members {
+		if m == "snaive" && w[i] > 0.5 {
+			t.Errorf("snaive weighs %.3f of %v on one lucky holdout; want less than half", w[i], members)
+		}
+	}
+}
+
 // TestHoldoutRefitsChosenModels: the combination's holdout refits the ETS
 // and ARIMA models chosen on the whole series instead of searching the
 // candidates again, which made the combination cost twice its members.

@@ -253,13 +253,20 @@ func (ft *fitter) combination() (Forecast, error) {
 	return pool(ft.key, fs, w, ft.h), nil
 }
 
+// holdoutOrigins is the number of holdouts the combination weights
+// average over: one holdout lets a member that was lucky there take the
+// combination.
+const holdoutOrigins = 2
+
 // weights are the combination weights of the members, inversely
 // proportional to their out-of-sample error (Bates & Granger 1969): each
-// member forecasts the last min(h, n/4) periods from the origin before them
-// and is scored by MASE. A member that forecast badly there weighs little,
-// as seasonal naive on a series without a season does, without being
-// trusted on one origin alone. Without a holdout long enough to judge,
-// weights are equal.
+// member forecasts the last min(h, n/4) periods from the origin before them,
+// and the same number of periods before those, and is scored by its mean
+// MASE over the two. A member that forecast badly there weighs little, as
+// seasonal naive on a series without a season does, without being trusted
+// on one origin alone. A holdout whose training would be less than half the
+// series is not used; without a holdout long enough to judge, weights are
+// equal.
 func (ft *fitter) weights(members []string) []float64 {
 	w := make([]float64, len(members))
 	for i := range w {
@@ -270,20 +277,38 @@ func (ft *fitter) weights(members []string) []float64 {
 	if len(members) < 2 || hb < 2 || n-hb < 8 {
 		return w
 	}
-	train, test := ft.y[:n-hb], ft.y[n-hb:]
-	sub := ft.holdout(train, hb, members)
-	inv := make([]float64, len(members))
-	var tot float64
-	for i, m := range members {
-		e := Score(train, test, sub.fallback(m), ft.seasonLag()).MASE
-		if math.IsNaN(e) {
-			return w
+	sum := make([]float64, len(members))
+	e := make([]float64, len(members))
+	used := 0
+origins:
+	for o := range holdoutOrigins {
+		end := n - o*hb
+		if o > 0 && end-hb < max(8, n/2) {
+			break
 		}
-		inv[i] = 1 / max(e, 1e-9)
-		tot += inv[i]
+		train, test := ft.y[:end-hb], ft.y[end-hb:end]
+		sub := ft.holdout(train, hb, members)
+		for i, m := range members {
+			e[i] = Score(train, test, sub.fallback(m), ft.seasonLag()).MASE
+			if math.IsNaN(e[i]) {
+				continue origins
+			}
+		}
+		for i := range e {
+			sum[i] += e[i]
+		}
+		used++
+	}
+	if used == 0 {
+		return w
+	}
+	var tot float64
+	for i := range w {
+		w[i] = 1 / max(sum[i]/float64(used), 1e-9)
+		tot += w[i]
 	}
 	for i := range w {
-		w[i] = inv[i] / tot
+		w[i] /= tot
 	}
 	return w
 }
