@@ -422,9 +422,33 @@ func arimaInput(y []float64, m int) (filled []float64, miss []bool) {
 }
 
 // fillMissing fills missing values for models that need a complete series:
-// linearly between neighbours, then, given two seasons, the seasonal pattern
-// of the observed values added back to the filled stretch.
+// linearly between neighbours; given two seasons, the seasonally adjusted
+// series is interpolated instead and the seasonal figure added back. The
+// figure is re-estimated on the filled series until the fill settles: one
+// estimated on the linear fill alone is flattened by the stretch that has
+// no season (by a third over a two-year gap). A positive series is filled
+// on the log scale, where a season that grows with the level is additive.
 func fillMissing(y []float64, m int) []float64 {
+	if m < 2 || len(y) < 2*m || !positive(y) {
+		return fillAdditive(y, m)
+	}
+	ly := make([]float64, len(y))
+	for t, v := range y {
+		ly[t] = math.Log(v) // NaN stays NaN
+	}
+	f := fillAdditive(ly, m)
+	for t := range f {
+		f[t] = math.Exp(f[t])
+	}
+	return f
+}
+
+// fillRounds bounds the re-estimations of the seasonal figure; the fill
+// settles in a few.
+const fillRounds = 10
+
+// fillAdditive is fillMissing with an additive season.
+func fillAdditive(y []float64, m int) []float64 {
 	miss := make([]bool, len(y))
 	for t, v := range y {
 		miss[t] = math.IsNaN(v)
@@ -433,25 +457,32 @@ func fillMissing(y []float64, m int) []float64 {
 	if m < 2 || len(f) < 2*m {
 		return f
 	}
-	fig, ok := seasonalFigure(f, m, false)
-	if !ok {
-		return f
-	}
-	// Interpolate the seasonally adjusted series, then reseasonalise.
 	adj := make([]float64, len(y))
-	for t, v := range y {
-		adj[t] = v - fig[t%m]
-	}
-	adj = interpolate(adj)
-	for t := range f {
-		if miss[t] {
-			f[t] = adj[t] + fig[t%m]
+	for range fillRounds {
+		fig, ok := seasonalFigure(f, m, false)
+		if !ok {
+			return f
+		}
+		// Interpolate the seasonally adjusted series, then reseasonalise.
+		for t, v := range y {
+			adj[t] = v - fig[t%m]
+		}
+		adj = interpolate(adj)
+		var moved, size float64
+		for t := range f {
+			if miss[t] {
+				v := adj[t] + fig[t%m]
+				moved, size = max(moved, math.Abs(v-f[t])), max(size, math.Abs(v))
+				f[t] = v
+			}
+		}
+		if moved <= 1e-9*size {
+			break
 		}
 	}
 	return f
 }
 
-// forecast forecasts h steps with normal intervals (see meanSE).
 func (a *arimaModel) forecast(key string, h int) Forecast {
 	mu, se := a.meanSE(h)
 	return normalForecast(key, a.order.String(), mu, se, float64(a.nObs))

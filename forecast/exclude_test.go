@@ -110,3 +110,41 @@ func TestFilledValuesAreNotData(t *testing.T) {
 		}
 	}
 }
+
+// TestFillKeepsTheSeason: a filled stretch carries the season the observed
+// periods show. A figure estimated once on the linearly filled series is
+// flattened by the stretch that has none, and an additive figure misstates a
+// season that grows with the level; the fill feeds snaive's and ARIMA's
+// forecasts of the periods after it (issue 18).
+func TestFillKeepsTheSeason(t *testing.T) {
+	const n, m = 96, 12
+	truth := make([]float64, n)
+	for i := range truth {
+		truth[i] = (100 + 3*float64(i)) * (1 + 0.3*math.Sin(2*math.Pi*float64(i)/m))
+	}
+	tests := []struct {
+		name     string
+		from, to int // excluded periods [from, to)
+		maxErr   float64
+	}{
+		{"two years ending a year before the end", 60, 84, 0.02},
+		{"25 months ending 7 before the end", 64, 89, 0.02},
+		{"one year in the middle", 40, 52, 0.02},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			y := slices.Clone(truth)
+			for i := tc.from; i < tc.to; i++ {
+				y[i] = math.NaN()
+			}
+			f := fillMissing(y, m)
+			var worst float64
+			for i := tc.from; i < tc.to; i++ {
+				worst = max(worst, math.Abs(f[i]/truth[i]-1))
+			}
+			if worst > tc.maxErr {
+				t.Errorf("filled values up to %.1f %% from the truth; want within %.0f %%", 100*worst, 100*tc.maxErr)
+			}
+		})
+	}
+}
