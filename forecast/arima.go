@@ -432,11 +432,7 @@ func fillMissing(y []float64, m int) []float64 {
 	if m < 2 || len(y) < 2*m || !positive(y) {
 		return fillAdditive(y, m)
 	}
-	ly := make([]float64, len(y))
-	for t, v := range y {
-		ly[t] = math.Log(v) // NaN stays NaN
-	}
-	f := fillAdditive(ly, m)
+	f := fillAdditive(logOf(y), m)
 	for t := range f {
 		f[t] = math.Exp(f[t])
 	}

@@ -11,7 +11,8 @@
 // error on the series' last periods, which auto uses. Run fits many series
 // concurrently, backtests them on rolling origins and always returns a
 // finite forecast for every series. Missing values (NaN) are skipped by the
-// state-space models and filled for the others.
+// state-space models and filled for the others. A weekly series on a
+// calendar is forecast with the bank holidays of England and Wales.
 //
 // Gonum has no time-series models; they are implemented here on Gonum's
 // optimisation, statistics and linear algebra.

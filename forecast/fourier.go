@@ -75,20 +75,48 @@ type fourierFit struct {
 // fourierAdjust fits the Fourier seasonal pattern of y (K pairs and a
 // linear trend by least squares, K by AICc) and returns y without it.
 func fourierAdjust(y []float64, per float64) (*fourierFit, error) {
-	n := len(y)
 	if per < 2 || float64(observed(y)) < per+4 {
-		return nil, fmt.Errorf("%d values for period %.2f: %w", n, per, ErrTooShort)
+		return nil, fmt.Errorf("%d values for period %.2f: %w", len(y), per, ErrTooShort)
 	}
 	// Positive series are modelled on the log scale, so that the seasonal
 	// swing grows with the level and forecasts stay positive.
 	logScale := positive(y)
 	if logScale {
-		ly := make([]float64, n)
-		for t, v := range y {
-			ly[t] = math.Log(v)
-		}
-		y = ly
+		y = logOf(y)
 	}
+	reg, err := fitFourier(y, per, nil)
+	if err != nil {
+		return nil, err
+	}
+	adj := make([]float64, len(y))
+	for t := range adj {
+		adj[t] = y[t] - reg.seasonal(t)
+	}
+	return &fourierFit{adj: adj, seasonal: reg.seasonal, logScale: logScale}, nil
+}
+
+// logOf returns the natural logarithms of y (NaN stays NaN).
+func logOf(y []float64) []float64 {
+	out := make([]float64, len(y))
+	for t, v := range y {
+		out[t] = math.Log(v)
+	}
+	return out
+}
+
+// A fourierRegression is y regressed on an intercept, a linear trend, K
+// Fourier pairs at the period and any extra columns, by least squares.
+type fourierRegression struct {
+	beta *mat.VecDense
+	k    int
+	per  float64
+	aicc float64
+}
+
+// fitFourier fits the regression over y's observed values, K = 1…10 (at
+// most half the period) chosen by AICc. extra columns, if any, have y's
+// length.
+func fitFourier(y []float64, per float64, extra [][]float64) (*fourierRegression, error) {
 	var obs []int
 	for t, v := range y {
 		if !math.IsNaN(v) {
@@ -100,16 +128,14 @@ func fourierAdjust(y []float64, per float64) (*fourierFit, error) {
 	for i, t := range obs {
 		yo[i] = y[t]
 	}
-	maxK := min(10, int(per/2))
-	var best *mat.VecDense
-	bestK, bestAICc := 0, math.Inf(1)
 	yv := mat.NewVecDense(no, yo)
-	for k := 1; k <= maxK; k++ {
-		p := 2 + 2*k
+	var best *fourierRegression
+	for k := 1; k <= min(10, int(per/2)); k++ {
+		p := 2 + 2*k + len(extra)
 		if no-p-1 <= 0 || p > no/2 {
 			break
 		}
-		x := fourierDesign(obs, per, k)
+		x := fourierDesign(obs, per, k, extra)
 		var beta mat.VecDense
 		if err := beta.SolveVec(x, yv); err != nil {
 			continue
@@ -123,27 +149,28 @@ func fourierAdjust(y []float64, per float64) (*fourierFit, error) {
 		}
 		fn, fp := float64(no), float64(p)
 		aicc := fn*math.Log(max(rss, 1e-12)/fn) + 2*fp + 2*fp*(fp+1)/(fn-fp-1)
-		if aicc < bestAICc {
-			best, bestK, bestAICc = &beta, k, aicc
+		if best == nil || aicc < best.aicc {
+			best = &fourierRegression{beta: &beta, k: k, per: per, aicc: aicc}
 		}
 	}
 	if best == nil {
 		return nil, fmt.Errorf("no Fourier fit: %w", ErrFit)
 	}
-	seasonal := func(t int) float64 {
-		var s float64
-		for k := 1; k <= bestK; k++ {
-			w := 2 * math.Pi * float64(k) * float64(t) / per
-			s += best.AtVec(2*k)*math.Sin(w) + best.AtVec(2*k+1)*math.Cos(w)
-		}
-		return s
-	}
-	adj := make([]float64, n)
-	for t := range adj {
-		adj[t] = y[t] - seasonal(t)
-	}
-	return &fourierFit{adj: adj, seasonal: seasonal, logScale: logScale}, nil
+	return best, nil
 }
+
+// seasonal is the Fourier pattern at period t.
+func (r *fourierRegression) seasonal(t int) float64 {
+	var s float64
+	for k := 1; k <= r.k; k++ {
+		w := 2 * math.Pi * float64(k) * float64(t) / r.per
+		s += r.beta.AtVec(2*k)*math.Sin(w) + r.beta.AtVec(2*k+1)*math.Cos(w)
+	}
+	return s
+}
+
+// extra is the coefficient of the i-th extra column.
+func (r *fourierRegression) extra(i int) float64 { return r.beta.AtVec(2 + 2*r.k + i) }
 
 // forecast adds the seasonal pattern back to forecasts mu ± se of the
 // adjusted series (on the log scale, the log-normal mean and quantiles).
@@ -160,9 +187,9 @@ func (d *fourierFit) forecast(key, model string, mu, se []float64, df float64) F
 }
 
 // fourierDesign is the regression design for the times ts: intercept,
-// time and k sine–cosine pairs at the period.
-func fourierDesign(ts []int, per float64, k int) *mat.Dense {
-	x := mat.NewDense(len(ts), 2+2*k, nil)
+// time, k sine–cosine pairs at the period and the extra columns.
+func fourierDesign(ts []int, per float64, k int, extra [][]float64) *mat.Dense {
+	x := mat.NewDense(len(ts), 2+2*k+len(extra), nil)
 	for i, ti := range ts {
 		t := float64(ti)
 		x.Set(i, 0, 1)
@@ -171,6 +198,9 @@ func fourierDesign(ts []int, per float64, k int) *mat.Dense {
 			w := 2 * math.Pi * float64(j) * t / per
 			x.Set(i, 2*j, math.Sin(w))
 			x.Set(i, 2*j+1, math.Cos(w))
+		}
+		for c, col := range extra {
+			x.Set(i, 2+2*k+c, col[ti])
 		}
 	}
 	return x

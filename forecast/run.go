@@ -30,6 +30,9 @@ type fitter struct {
 	etsErr  error
 	// arimaOrder is the ARIMA order chosen, once fitted.
 	arimaOrder *arimaOrder
+	// cal, for a weekly series on a calendar, is the bank-holiday effect
+	// taken out of y and put back into the forecasts (see forecast).
+	cal *calendarEffect
 	// fixed, on a fitter of the combination's holdout, holds the ETS and
 	// ARIMA models chosen on the whole series, refitted rather than
 	// searched for again (see weights).
@@ -52,6 +55,33 @@ func newFitter(key string, y []float64, freq, h int, seed uint64) *fitter {
 	hs.Write([]byte(key))
 	return &fitter{key: key, y: y, freq: max(freq, 1), h: h,
 		rng: rand.New(rand.NewPCG(seed, hs.Sum64())), cache: map[string]fitResult{}}
+}
+
+// seriesFitter is the fitter of s's values y (s's own, or the first of
+// them, for a backtest): a weekly series on a calendar is fitted without
+// its bank-holiday effect (holidayEffect), which forecast puts back.
+func seriesFitter(s Series, y []float64, h int, seed uint64) *fitter {
+	ft := newFitter(s.Key, y, s.Freq, h, seed)
+	if s.Freq == 52 {
+		if c := holidayEffect(y, s.Start, h); c != nil {
+			ft.y, ft.cal = c.adjust(y), c
+		}
+	}
+	return ft
+}
+
+// forecast is method's forecast with fallback (see fallback), with the
+// calendar effect put back.
+func (ft *fitter) forecast(method string) Forecast {
+	return ft.restore(ft.fallback(method))
+}
+
+// restore puts the calendar effect, if any, back into f.
+func (ft *fitter) restore(f Forecast) Forecast {
+	if ft.cal == nil {
+		return f
+	}
+	return ft.cal.restore(f, len(ft.y))
 }
 
 // seasonLag is the integer seasonal lag, 1 for non-seasonal data.
@@ -355,8 +385,12 @@ func Fit(s Series, method string, h int) (Forecast, error) {
 	if !slices.Contains(Methods, method) {
 		return Forecast{}, fmt.Errorf("%q: %w", method, ErrMethod)
 	}
-	ft := newFitter(s.Key, s.Values, s.Freq, h, 0)
-	return ft.fit(method)
+	ft := seriesFitter(s, s.Values, h, 0)
+	f, err := ft.fit(method)
+	if err != nil {
+		return Forecast{}, err
+	}
+	return ft.restore(f), nil
 }
 
 // Run forecasts every series Horizon periods ahead, concurrently (at most
@@ -414,11 +448,10 @@ func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
 		methods = autoCandidates
 	}
 	acc := backtest(s, methods, opts)
-	ft := newFitter(s.Key, s.Values, s.Freq, opts.Horizon, opts.Seed)
+	ft := seriesFitter(s, s.Values, opts.Horizon, opts.Seed)
 	fcs := make([]Forecast, 0, len(methods))
 	for _, m := range methods {
-		f := ft.fallback(m)
-		fcs = append(fcs, f)
+		fcs = append(fcs, ft.forecast(m))
 	}
 	// auto chooses the combination (autoCandidates[0]): on the tourism set,
 	// picking each series' best method by backtest MASE was less accurate
@@ -453,9 +486,9 @@ func backtest(s Series, methods []string, opts Options) []Accuracy {
 			break
 		}
 		train, test := s.Values[:end], s.Values[end:end+h]
-		ft := newFitter(s.Key, train, s.Freq, h, opts.Seed+uint64(o)+1)
+		ft := seriesFitter(s, train, h, opts.Seed+uint64(o)+1)
 		for i, m := range methods {
-			f := ft.fallback(m)
+			f := ft.forecast(m)
 			a := Score(train, test, f, s.Freq)
 			a.Model = m
 			scores[i] = append(scores[i], a)

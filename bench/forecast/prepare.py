@@ -121,7 +121,9 @@ def deaths(data):
             continue
         d0 = datetime.date.fromisoformat(dates[0])
         series = [((datetime.date.fromisoformat(d) - d0).days // 7 + 1, pts[d]) for d in dates]
-        start = dates[0]
+        # ONS dates a week by its last day (a Friday): the week starts six
+        # days before.
+        start = (d0 - datetime.timedelta(days=6)).isoformat()
         for o in (2, 1):
             cut = len(series) - 52 * o
             out.append(("%s@%d" % (k.replace(",", ";"), o), 52, 52, series[:cut], series[cut:cut + 52]))

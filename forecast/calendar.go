@@ -1,0 +1,150 @@
+package forecast
+
+import (
+	"math"
+	"time"
+
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/gb"
+)
+
+// englandHolidays are the bank holidays of England and Wales: rickar/cal's
+// standard rules (Easter, substitute days, the 2020 and 2022–23 changes),
+// with the one-off days it lacks from gov.uk's announcements: the royal
+// wedding of 29 April 2011, the 2012 spring bank holiday moved to 4 June
+// beside the Diamond Jubilee on 5 June, and the state funeral of 19
+// September 2022.
+var englandHolidays = func() []*cal.Holiday {
+	oneOff := func(name string, y int, m time.Month, d int) *cal.Holiday {
+		return &cal.Holiday{Name: name, Type: cal.ObservanceBank, Month: m, Day: d,
+			Func: cal.CalcDayOfMonth, StartYear: y, EndYear: y}
+	}
+	var hs []*cal.Holiday
+	for _, h := range gb.Holidays {
+		if h == gb.SpringHoliday {
+			h = h.Clone(&cal.Holiday{Except: []int{2012, 2022}})
+		}
+		hs = append(hs, h)
+	}
+	return append(hs,
+		oneOff("Royal wedding", 2011, time.April, 29),
+		oneOff("Spring bank holiday", 2012, time.June, 4),
+		oneOff("Diamond Jubilee", 2012, time.June, 5),
+		oneOff("State funeral of Queen Elizabeth II", 2022, time.September, 19))
+}()
+
+// bankHolidays returns the days (UTC midnight) on which England and Wales
+// observe a bank holiday in year.
+func bankHolidays(year int) []time.Time {
+	var out []time.Time
+	for _, h := range englandHolidays {
+		if _, obs := h.Calc(year); !obs.IsZero() {
+			out = append(out, time.Date(obs.Year(), obs.Month(), obs.Day(), 0, 0, 0, 0, time.UTC))
+		}
+	}
+	return out
+}
+
+// weekHolidays counts the bank holidays falling on a weekday in each of n
+// weeks, week i being the seven days from start + 7i.
+func weekHolidays(start time.Time, n int) []float64 {
+	start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	out := make([]float64, n)
+	end := start.AddDate(0, 0, 7*n)
+	for y := start.Year(); y <= end.Year(); y++ {
+		for _, d := range bankHolidays(y) {
+			if d.Before(start) || !d.Before(end) || d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+				continue
+			}
+			out[int(d.Sub(start).Hours()/24)/7]++
+		}
+	}
+	return out
+}
+
+// A calendarEffect is the part of a weekly series that its bank holidays
+// explain, for the n periods observed and the h ahead: registrations and
+// elective activity fall in a week with a bank holiday and catch up in the
+// next, and a smooth seasonal pattern cannot hold an Easter that moves.
+type calendarEffect struct {
+	effect   []float64 // on the log scale if logScale
+	logScale bool
+	nonNeg   bool // the series is: so are its forecasts
+}
+
+// holidayEffect estimates the bank-holiday effect of a weekly series whose
+// first week starts on start: the count of holidays in the week and in the
+// week before enter the Fourier regression of fourierAdjust as two more
+// columns. It returns nil when the series has no calendar, too few holiday
+// weeks to tell, or when the holidays do not lower the regression's AICc.
+func holidayEffect(y []float64, start time.Time, h int) *calendarEffect {
+	n := len(y)
+	if start.IsZero() || float64(observed(y)) < 2*period(52)+4 {
+		return nil
+	}
+	hol := weekHolidays(start.AddDate(0, 0, -7), n+h+1)
+	this, last := hol[1:], hol[:n+h]
+	seen := 0
+	for t := range n {
+		if this[t] > 0 && !math.IsNaN(y[t]) {
+			seen++
+		}
+	}
+	if seen < minHolidayWeeks {
+		return nil
+	}
+	nonNeg, logScale := nonNegative(y), positive(y)
+	if logScale {
+		y = logOf(y)
+	}
+	extra := [][]float64{this[:n], last[:n]}
+	without, err1 := fitFourier(y, period(52), nil)
+	with, err2 := fitFourier(y, period(52), extra)
+	if err1 != nil || err2 != nil || with.aicc >= without.aicc {
+		return nil
+	}
+	b0, b1 := with.extra(0), with.extra(1)
+	eff := make([]float64, n+h)
+	for t := range eff {
+		eff[t] = b0*this[t] + b1*last[t]
+	}
+	return &calendarEffect{effect: eff, logScale: logScale, nonNeg: nonNeg}
+}
+
+// minHolidayWeeks is how many observed weeks with a bank holiday the
+// estimate needs: about two years' worth.
+const minHolidayWeeks = 14
+
+// adjust returns y without the effect.
+func (c *calendarEffect) adjust(y []float64) []float64 {
+	out := make([]float64, len(y))
+	for t, v := range y {
+		if c.logScale {
+			out[t] = v * math.Exp(-c.effect[t])
+		} else {
+			out[t] = v - c.effect[t]
+		}
+	}
+	return out
+}
+
+// restore returns the forecast of the periods from n on with the effect
+// put back (a copy: the fitter caches the forecast it is given).
+func (c *calendarEffect) restore(f Forecast, n int) Forecast {
+	out := f
+	for _, v := range []*[]float64{&out.Mean, &out.Lo80, &out.Hi80, &out.Lo95, &out.Hi95} {
+		*v = clone(*v)
+		for j := range *v {
+			e := c.effect[n+j]
+			if c.logScale {
+				(*v)[j] *= math.Exp(e)
+			} else {
+				(*v)[j] += e
+			}
+		}
+	}
+	if c.nonNeg {
+		out.truncate()
+	}
+	return out
+}
