@@ -62,58 +62,82 @@ func weekHolidays(start time.Time, n int) []float64 {
 	return out
 }
 
-// A calendarEffect is the part of a weekly series that its bank holidays
-// explain, for the n periods observed and the h ahead: registrations and
-// elective activity fall in a week with a bank holiday and catch up in the
-// next, and a smooth seasonal pattern cannot hold an Easter that moves.
+// A calendarEffect is the part of a series that its calendar explains, for
+// the n periods observed and the h ahead. Weekly counts of registrations and
+// of elective activity fall in a week with a bank holiday and catch up in
+// the next, and a smooth seasonal pattern cannot hold an Easter that moves;
+// monthly counts follow the month's length and its working days, which
+// change from year to year (February 2016 had a day more, March 2018 three
+// fewer working days than March 2017), as X-13ARIMA-SEATS's trading-day
+// regressors model.
 type calendarEffect struct {
 	effect   []float64 // on the log scale if logScale
 	logScale bool
 	nonNeg   bool // the series is: so are its forecasts
 }
 
-// holidayEffect estimates the bank-holiday effect of a weekly series whose
-// first week starts on start: the count of holidays in the week and in the
-// week before enter the Fourier regression of fourierAdjust as two more
-// columns. It returns nil when the series has no calendar, too few holiday
-// weeks to tell, or when the holidays do not lower the regression's AICc.
-func holidayEffect(y []float64, start time.Time, h int) *calendarEffect {
+// estimateCalendar estimates the calendar effect of a weekly or monthly
+// series whose first period starts on start: the calendar's columns
+// (calendarColumns) enter the Fourier regression of fourierAdjust, and
+// their fitted part is the effect. It returns nil for a series without a
+// start, other frequencies, fewer than three years observed, or when the
+// columns do not lower the regression's AICc.
+func estimateCalendar(y []float64, freq int, start time.Time, h int) *calendarEffect {
 	n := len(y)
-	if start.IsZero() || float64(observed(y)) < 2*period(52)+4 {
+	per := period(freq)
+	if start.IsZero() || (freq != 52 && freq != 12) || float64(observed(y)) < 3*per {
 		return nil
 	}
-	hol := weekHolidays(start.AddDate(0, 0, -7), n+h+1)
-	this, last := hol[1:], hol[:n+h]
-	seen := 0
-	for t := range n {
-		if this[t] > 0 && !math.IsNaN(y[t]) {
-			seen++
-		}
-	}
-	if seen < minHolidayWeeks {
-		return nil
-	}
+	cols := calendarColumns(freq, start, n+h)
 	nonNeg, logScale := nonNegative(y), positive(y)
 	if logScale {
 		y = logOf(y)
 	}
-	extra := [][]float64{this[:n], last[:n]}
-	without, err1 := fitFourier(y, period(52), nil)
-	with, err2 := fitFourier(y, period(52), extra)
+	extra := make([][]float64, len(cols))
+	for i, c := range cols {
+		extra[i] = c[:n]
+	}
+	without, err1 := fitFourier(y, per, nil)
+	with, err2 := fitFourier(y, per, extra)
 	if err1 != nil || err2 != nil || with.aicc >= without.aicc {
 		return nil
 	}
-	b0, b1 := with.extra(0), with.extra(1)
 	eff := make([]float64, n+h)
 	for t := range eff {
-		eff[t] = b0*this[t] + b1*last[t]
+		for i, c := range cols {
+			eff[t] += with.extra(i) * c[t]
+		}
 	}
 	return &calendarEffect{effect: eff, logScale: logScale, nonNeg: nonNeg}
 }
 
-// minHolidayWeeks is how many observed weeks with a bank holiday the
-// estimate needs: about two years' worth.
-const minHolidayWeeks = 14
+// calendarColumns are the calendar regressors of n periods from start: for
+// weeks, the bank holidays on weekdays in the week and in the week before;
+// for months, the working days (weekdays not bank holidays) and the days.
+func calendarColumns(freq int, start time.Time, n int) [][]float64 {
+	if freq == 52 {
+		hol := weekHolidays(start.AddDate(0, 0, -7), n+1)
+		return [][]float64{hol[1:], hol[:n]}
+	}
+	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
+	work, days := make([]float64, n), make([]float64, n)
+	hol := map[time.Time]bool{}
+	for y := start.Year(); y <= start.AddDate(0, n, 0).Year(); y++ {
+		for _, d := range bankHolidays(y) {
+			hol[d] = true
+		}
+	}
+	for t := range n {
+		a := start.AddDate(0, t, 0)
+		for d := a; d.Before(a.AddDate(0, 1, 0)); d = d.AddDate(0, 0, 1) {
+			days[t]++
+			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && !hol[d] {
+				work[t]++
+			}
+		}
+	}
+	return [][]float64{work, days}
+}
 
 // adjust returns y without the effect.
 func (c *calendarEffect) adjust(y []float64) []float64 {

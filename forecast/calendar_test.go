@@ -99,12 +99,48 @@ func TestWeeklyHolidayEffect(t *testing.T) {
 		}
 	}
 	plain := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), n, false)
-	if c := holidayEffect(plain.Values, plain.Start, h); c != nil {
+	if c := estimateCalendar(plain.Values, 52, plain.Start, h); c != nil {
 		t.Errorf("a bank-holiday effect estimated on a series without one (Good Friday week: %.3f)", c.effect[n+easter])
 	}
 	noCalendar := s
 	noCalendar.Start = time.Time{}
-	if c := holidayEffect(noCalendar.Values, noCalendar.Start, h); c != nil {
+	if c := estimateCalendar(noCalendar.Values, 52, noCalendar.Start, h); c != nil {
 		t.Error("a bank-holiday effect estimated on a series without a calendar")
+	}
+}
+
+// TestMonthlyCalendarEffect: a monthly series on a calendar is forecast
+// with its months' lengths and working days (issue 18: on England's A&E
+// series, whose seasonal models cannot know that February 2016 has a day
+// more than February 2015). The series is a daily rate growing 3 % a year
+// with a winter season, times the days in the month, 2 % more for each
+// working day above 21, and 1 % noise.
+func TestMonthlyCalendarEffect(t *testing.T) {
+	start := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+	const n, h = 60, 24 // 2010–2014; 2015–2016 ahead
+	cols := calendarColumns(12, start, n+h)
+	work, days := cols[0], cols[1]
+	truth := func(t int) float64 {
+		rate := 1000 * math.Pow(1.03, float64(t)/12) * (1 + 0.08*math.Cos(2*math.Pi*float64(t)/12))
+		return rate * days[t] * (1 + 0.02*(work[t]-21))
+	}
+	r := rand.New(rand.NewPCG(12, 2016))
+	s := Series{Key: "ae", Freq: 12, Start: start, Values: make([]float64, n)}
+	for i := range n {
+		s.Values[i] = truth(i) * (1 + 0.01*r.NormFloat64())
+	}
+	feb15, feb16 := 61-n, 73-n // horizon steps of February 2015 and 2016
+	want := truth(n+feb16) / truth(n+feb15)
+	for _, method := range []string{"ets", "arima", "auto"} {
+		f, err := Fit(s, method, h)
+		if err != nil {
+			t.Fatalf("%s: %v", method, err)
+		}
+		if got := f.Mean[feb16] / f.Mean[feb15]; math.Abs(got/want-1) > 0.01 {
+			t.Errorf("%s: February 2016 forecast at %.3f × February 2015; want %.3f", method, got, want)
+		}
+	}
+	if c := estimateCalendar(s.Values, 12, time.Time{}, h); c != nil {
+		t.Error("a calendar effect estimated on a series without a start")
 	}
 }

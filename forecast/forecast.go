@@ -11,8 +11,9 @@
 // error on the series' last periods, which auto uses. Run fits many series
 // concurrently, backtests them on rolling origins and always returns a
 // finite forecast for every series. Missing values (NaN) are skipped by the
-// state-space models and filled for the others. A weekly series on a
-// calendar is forecast with the bank holidays of England and Wales.
+// state-space models and filled for the others. A series on a calendar is
+// forecast with its calendar: a week's bank holidays in England and Wales, a
+// month's working days and length.
 //
 // Gonum has no time-series models; they are implemented here on Gonum's
 // optimisation, statistics and linear algebra.

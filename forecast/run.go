@@ -30,8 +30,8 @@ type fitter struct {
 	etsErr  error
 	// arimaOrder is the ARIMA order chosen, once fitted.
 	arimaOrder *arimaOrder
-	// cal, for a weekly series on a calendar, is the bank-holiday effect
-	// taken out of y and put back into the forecasts (see forecast).
+	// cal, for a series on a calendar, is the calendar effect taken out of
+	// y and put back into the forecasts (see forecast).
 	cal *calendarEffect
 	// fixed, on a fitter of the combination's holdout, holds the ETS and
 	// ARIMA models chosen on the whole series, refitted rather than
@@ -58,14 +58,12 @@ func newFitter(key string, y []float64, freq, h int, seed uint64) *fitter {
 }
 
 // seriesFitter is the fitter of s's values y (s's own, or the first of
-// them, for a backtest): a weekly series on a calendar is fitted without
-// its bank-holiday effect (holidayEffect), which forecast puts back.
+// them, for a backtest): a weekly or monthly series on a calendar is fitted
+// without its calendar effect (estimateCalendar), which forecast puts back.
 func seriesFitter(s Series, y []float64, h int, seed uint64) *fitter {
 	ft := newFitter(s.Key, y, s.Freq, h, seed)
-	if s.Freq == 52 {
-		if c := holidayEffect(y, s.Start, h); c != nil {
-			ft.y, ft.cal = c.adjust(y), c
-		}
+	if c := estimateCalendar(y, s.Freq, s.Start, h); c != nil {
+		ft.y, ft.cal = c.adjust(y), c
 	}
 	return ft
 }

@@ -42,7 +42,8 @@ the peer scorer keeps them apart from R's.
 series_id,freq and optionally h, which overrides --h for that series.
 --methods runs several methods one after the other, each timed on its own.
 --start gives the first day of period_index 1 (YYYY-MM-DD; periods are months,
-or weeks for a period of 52, whose bank holidays in England and Wales are then
+or weeks for a period of 52), which puts the series on a calendar (a week's
+bank holidays in England and Wales, a month's working days and length are then
 modelled), and --exclude spans of months treated as missing in fitting and
 backtests, as forecast.exclude_periods: FROM..TO[,FROM..TO], months written
 YYYY-MM (e.g. 2020-03..2022-03). Without --start nothing is excluded.
@@ -58,7 +59,7 @@ Methods: ` + strings.Join(forecast.Methods, ", ") + `.`,
 		fs.IntVar(&f.origins, "origins", 0, "rolling-origin backtests per series (0: none)")
 		fs.IntVar(&f.workers, "workers", 0, "concurrent fits (0: GOMAXPROCS)")
 		fs.Uint64Var(&f.seed, "seed", 1, "seed for simulated intervals")
-		fs.StringVar(&f.start, "start", "", "first day of period_index 1 (YYYY-MM-DD), for --exclude and weekly bank holidays")
+		fs.StringVar(&f.start, "start", "", "first day of period_index 1 (YYYY-MM-DD): the calendar, for --exclude and calendar effects")
 		fs.StringVar(&f.exclude, "exclude", "", "months treated as missing: FROM..TO[,FROM..TO] (YYYY-MM)")
 	},
 	Run: runForecast,
