@@ -67,9 +67,9 @@ func weekHolidays(start time.Time, n int) []float64 {
 // of elective activity fall in a week with a bank holiday and catch up in
 // the next, and a smooth seasonal pattern cannot hold an Easter that moves;
 // monthly counts follow the month's length and its working days, which
-// change from year to year (February 2016 had a day more, March 2018 three
-// fewer working days than March 2017), as X-13ARIMA-SEATS's trading-day
-// regressors model.
+// change from year to year (February 2016 had a day more than February
+// 2015; March 2018 had 21 working days, March 2017 23), as
+// X-13ARIMA-SEATS's trading-day regressors model.
 type calendarEffect struct {
 	effect   []float64 // on the log scale if logScale
 	logScale bool

@@ -745,7 +745,7 @@ func (r *report) chosenModels() []string {
 // modelNames are the forecast models as the methods text names them.
 var modelNames = map[string]string{
 	"combination": "the combination — the ETS, ARIMA, Theta and seasonal naive forecasts, each weighted by the inverse of its error in forecasting the series' last months",
-	"ets":         "exponential smoothing (ETS, the form chosen by AICc)",
+	"ets":         "exponential smoothing (ETS, its forms averaged by their AICc weights)",
 	"arima":       "ARIMA (the orders chosen by AICc)",
 	"damped":      "damped-trend exponential smoothing (ETS)",
 	"theta":       "the Theta method",
@@ -769,7 +769,7 @@ func methodText(models []string) string {
 	if slices.Equal(models, []string{"combination"}) {
 		text += " This is what forecast.method auto (the default) does for every series: it always combines, and does not pick a model by its backtest — in carecast's benchmarks (tourism and NHS England A&E series) the combination was more accurate than any single model and than choosing each series' best backtest."
 	}
-	return text + " ETS, ARIMA, Theta and seasonal naive are backtested beside it on rolling origins, and their scores are in forecast_accuracy; the demographic baseline (activity rates by age band and sex times the projected population) is shown beside the forecast and never chosen. Intervals are the prediction intervals of the forecast shown (for the combination, the limits of the weighted mixture of its members' forecast distributions, which widen where the members disagree)."
+	return text + " ETS, ARIMA, Theta and seasonal naive are backtested beside it on rolling origins, and their scores are in forecast_accuracy; the demographic baseline (activity rates by age band and sex times the projected population) is shown beside the forecast and never chosen. Every model allows for the calendar: a month's length and its working days (weekdays that are not bank holidays in England and Wales), which change from year to year, where they explain the series. Intervals are the prediction intervals of the forecast shown (for the combination, the limits of the weighted mixture of its members' forecast distributions, which widen where the members disagree)."
 }
 
 // forecastsTable is the machine-readable forecasts.csv: every chosen
