@@ -23,12 +23,9 @@ func period(freq int) float64 {
 // Fourier pattern is added back. ETS cannot hold 52 seasonal states, and a
 // loess STL has the same weakness with a fractional period that Fourier
 // terms avoid. Missing values (NaN) are left out of the regression and
-// left missing for ETS.
-func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
-	d, err := fourierAdjust(y, per)
-	if err != nil {
-		return Forecast{}, fmt.Errorf("stl: %w", err)
-	}
+// left missing for ETS. d is the series' split (fourierAdjust), which
+// fourierARIMA shares.
+func fourierETS(key string, d *fourierFit, h int) (Forecast, error) {
 	var specs []etsSpec
 	for _, sp := range etsCandidates(d.adj, 1) {
 		// The log scale is already taken; additive errors keep the
@@ -51,11 +48,7 @@ func fourierETS(key string, y []float64, per float64, h int) (Forecast, error) {
 // two steps rather than jointly. A seasonal ARIMA cannot difference at a
 // fractional lag of 52.18, and one at lag 52 would need years of data per
 // seasonal coefficient.
-func fourierARIMA(key string, y []float64, per float64, h int) (Forecast, error) {
-	d, err := fourierAdjust(y, per)
-	if err != nil {
-		return Forecast{}, fmt.Errorf("arima: %w", err)
-	}
+func fourierARIMA(key string, d *fourierFit, h int) (Forecast, error) {
 	model, err := autoARIMA(d.adj, 1)
 	if err != nil {
 		return Forecast{}, err

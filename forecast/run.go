@@ -33,6 +33,10 @@ type fitter struct {
 	// cal, for a series on a calendar, is the calendar effect taken out of
 	// y and put back into the forecasts (see forecast).
 	cal *calendarEffect
+	// fourier is the Fourier split of y (fourierAdjust), shared by the
+	// long-seasonal ETS and ARIMA; fourierErr its error.
+	fourier    *fourierFit
+	fourierErr error
 	// fixed, on a fitter of the combination's holdout, holds the ETS and
 	// ARIMA models chosen on the whole series, refitted rather than
 	// searched for again (see weights).
@@ -129,7 +133,11 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 		return theta(ft.key, y, ft.filled(), m, h)
 	case "arima":
 		if ft.freq > 24 {
-			return fourierARIMA(ft.key, y, period(ft.freq), h)
+			d, err := ft.fourierSplit()
+			if err != nil {
+				return Forecast{}, fmt.Errorf("arima: %w", err)
+			}
+			return fourierARIMA(ft.key, d, h)
 		}
 		if ft.fixed != nil && ft.fixed.arima != nil {
 			yf, miss := arimaInput(y, m)
@@ -144,11 +152,23 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 		ft.arimaOrder = &model.order
 		return model.forecast(ft.key, h), nil
 	case "stl":
-		return fourierETS(ft.key, y, period(ft.freq), h)
+		d, err := ft.fourierSplit()
+		if err != nil {
+			return Forecast{}, fmt.Errorf("stl: %w", err)
+		}
+		return fourierETS(ft.key, d, h)
 	case "combination":
 		return ft.combination()
 	}
 	return Forecast{}, fmt.Errorf("%q: %w", method, ErrMethod)
+}
+
+// fourierSplit is y's Fourier split, fitted once.
+func (ft *fitter) fourierSplit() (*fourierFit, error) {
+	if ft.fourier == nil && ft.fourierErr == nil {
+		ft.fourier, ft.fourierErr = fourierAdjust(ft.y, period(ft.freq))
+	}
+	return ft.fourier, ft.fourierErr
 }
 
 // filled is the series with missing values filled, for the methods that
