@@ -144,3 +144,21 @@ func TestMonthlyCalendarEffect(t *testing.T) {
 		t.Error("a calendar effect estimated on a series without a start")
 	}
 }
+
+// TestCalendarKeepsForecastsFinite: Run promises a finite forecast for every
+// series, and the calendar effect is put back after the forecast was
+// checked; an effect that would overflow leaves the forecast without it.
+func TestCalendarKeepsForecastsFinite(t *testing.T) {
+	const n, h = 8*52 + 30, 52
+	s := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), n, true)
+	ft := seriesFitter(s, s.Values, h, 0)
+	if ft.cal == nil {
+		t.Fatal("no calendar effect estimated; the test needs one")
+	}
+	ft.cal.effect[n+3] = 1000 // exp(1000) overflows
+	for _, method := range []string{"snaive", "combination"} {
+		if f := ft.forecast(method); !f.valid(h) {
+			t.Errorf("%s: forecast not finite and ordered after the calendar (step 4: %v)", method, f.Mean[3])
+		}
+	}
+}

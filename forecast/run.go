@@ -78,12 +78,17 @@ func (ft *fitter) forecast(method string) Forecast {
 	return ft.restore(ft.fallback(method))
 }
 
-// restore puts the calendar effect, if any, back into f.
+// restore puts the calendar effect, if any, back into f. The forecast was
+// checked before (fit); an effect that would leave it non-finite is not
+// put back, so that every series keeps a finite forecast.
 func (ft *fitter) restore(f Forecast) Forecast {
 	if ft.cal == nil {
 		return f
 	}
-	return ft.cal.restore(f, len(ft.y))
+	if r := ft.cal.restore(f, len(ft.y)); r.valid(len(f.Mean)) {
+		return r
+	}
+	return f
 }
 
 // seasonLag is the integer seasonal lag, 1 for non-seasonal data.
