@@ -69,3 +69,61 @@ func TestPoolIsMixture(t *testing.T) {
 		})
 	}
 }
+
+// TestQuantileBetween: the quantile search finds cdf(x) = p to the
+// tolerance on smooth mixtures and on a mixture with a point mass, where
+// cdf jumps over p (the quantile is then the jump).
+func TestQuantileBetween(t *testing.T) {
+	smooth := func(x float64) float64 {
+		return 0.3*distuv.Normal{Mu: 100, Sigma: 5}.CDF(x) + 0.7*distuv.Normal{Mu: 130, Sigma: 20}.CDF(x)
+	}
+	jump := func(x float64) float64 { // a point mass of 0.4 at 50 beside N(60, 3)
+		c := 0.6 * distuv.Normal{Mu: 60, Sigma: 3}.CDF(x)
+		if x >= 50 {
+			c += 0.4
+		}
+		return c
+	}
+	tests := []struct {
+		name      string
+		cdf       func(float64) float64
+		p, lo, hi float64
+		want      float64
+	}{
+		{"smooth 10 %", smooth, 0.1, 90, 110, 0},
+		{"smooth 97.5 %", smooth, 0.975, 110, 180, 0},
+		{"at the jump", jump, 0.3, 40, 60, 50},
+		{"above the jump", jump, 0.7, 40, 70, 0},
+	}
+	for _, tc := range tests {
+		x := quantileBetween(tc.cdf, tc.p, tc.lo, tc.hi)
+		tol := 1e-8 * max(math.Abs(x), 1)
+		if tc.want != 0 {
+			if math.Abs(x-tc.want) > tol {
+				t.Errorf("%s: x = %.10f; want the jump at %.1f", tc.name, x, tc.want)
+			}
+			continue
+		}
+		if below, above := tc.cdf(x-tol), tc.cdf(x+tol); below > tc.p || above < tc.p {
+			t.Errorf("%s: cdf(%.10f ∓ tol) = %.9f, %.9f; want them either side of %.3f", tc.name, x, below, above, tc.p)
+		}
+	}
+}
+
+// BenchmarkPool is the combination of four members over 24 steps.
+func BenchmarkPool(b *testing.B) {
+	const h = 24
+	var fs []Forecast
+	for i := range 4 {
+		mu, sd := make([]float64, h), make([]float64, h)
+		for j := range h {
+			mu[j] = 1000 + 30*float64(i) + float64(j)
+			sd[j] = 40 + 5*float64(i) + 2*float64(j)
+		}
+		fs = append(fs, normalMember(mu, sd))
+	}
+	w := []float64{0.4, 0.3, 0.2, 0.1}
+	for b.Loop() {
+		pool("k", fs, w, h)
+	}
+}
