@@ -45,19 +45,27 @@ func bankHolidays(year int) []time.Time {
 	return out
 }
 
+// weekdayHolidays returns the bank holidays falling on a weekday in
+// [from, to), both UTC midnights.
+func weekdayHolidays(from, to time.Time) []time.Time {
+	var out []time.Time
+	for y := from.Year(); y <= to.Year(); y++ {
+		for _, d := range bankHolidays(y) {
+			if !d.Before(from) && d.Before(to) && d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
 // weekHolidays counts the bank holidays falling on a weekday in each of n
 // weeks, week i being the seven days from start + 7i.
 func weekHolidays(start time.Time, n int) []float64 {
 	start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
 	out := make([]float64, n)
-	end := start.AddDate(0, 0, 7*n)
-	for y := start.Year(); y <= end.Year(); y++ {
-		for _, d := range bankHolidays(y) {
-			if d.Before(start) || !d.Before(end) || d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
-				continue
-			}
-			out[int(d.Sub(start).Hours()/24)/7]++
-		}
+	for _, d := range weekdayHolidays(start, start.AddDate(0, 0, 7*n)) {
+		out[int(d.Sub(start).Hours()/24)/7]++
 	}
 	return out
 }
@@ -121,20 +129,17 @@ func calendarColumns(freq int, start time.Time, n int) [][]float64 {
 	}
 	start = time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
 	work, days := make([]float64, n), make([]float64, n)
-	hol := map[time.Time]bool{}
-	for y := start.Year(); y <= start.AddDate(0, n, 0).Year(); y++ {
-		for _, d := range bankHolidays(y) {
-			hol[d] = true
-		}
-	}
 	for t := range n {
 		a := start.AddDate(0, t, 0)
 		for d := a; d.Before(a.AddDate(0, 1, 0)); d = d.AddDate(0, 0, 1) {
 			days[t]++
-			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && !hol[d] {
+			if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
 				work[t]++
 			}
 		}
+	}
+	for _, d := range weekdayHolidays(start, start.AddDate(0, n, 0)) {
+		work[(d.Year()-start.Year())*12+int(d.Month()-start.Month())]--
 	}
 	return [][]float64{work, days}
 }
