@@ -45,21 +45,24 @@ func RunPipeline(ctx context.Context, log *slog.Logger, req Request) (res Result
 			return res, permanent(fmt.Errorf("scenario job: %w", err))
 		}
 	}
-	runID := warehouse.NewRunID(start, req.BusinessDate)
 	host, _ := os.Hostname()
 	lock, err := wh.Lock(ctx, time.Duration(cfg.LockTimeout), warehouse.Holder{
-		PID: os.Getpid(), Host: host, Job: req.Job, RunID: runID, Since: start,
+		PID: os.Getpid(), Host: host, Job: req.Job, Since: start,
 	})
 	if err != nil {
 		return res, err
 	}
 	defer lock.Unlock()
-	// The lock's holder names runID: only a run begun within the second of
-	// a committed one (a quick retry) takes another.
-	if wh.Committed(runID) {
-		if runID, start, err = wh.NextRunID(ctx, time.Now, req.BusinessDate); err != nil {
-			return res, err
-		}
+	// The id is taken under the lock: ids order the runs of a date (the
+	// newest is the date's run, and one newer than CURRENT an interrupted
+	// commit), and a run that waited for the lock may commit after one
+	// started later. The holder names it from now on.
+	runID, start, err := wh.NextRunID(ctx, time.Now, req.BusinessDate)
+	if err != nil {
+		return res, err
+	}
+	if err := lock.SetRunID(runID); err != nil {
+		return res, err
 	}
 	log = log.With("run_id", runID, "job", req.Job)
 	if err := wh.CleanStaging(); err != nil {

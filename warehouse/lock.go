@@ -31,8 +31,12 @@ func (h Holder) String() string {
 	if h.PID == 0 {
 		return "an unknown holder"
 	}
+	run := h.RunID
+	if run == "" {
+		run = "not yet named" // between taking the lock and the run's id
+	}
 	return fmt.Sprintf("pid %d on %s (job %s, run %s) since %s",
-		h.PID, h.Host, h.Job, h.RunID, h.Since.UTC().Format(time.RFC3339))
+		h.PID, h.Host, h.Job, run, h.Since.UTC().Format(time.RFC3339))
 }
 
 // LockedError is the error of a Lock that did not get the lock in time.
@@ -50,6 +54,7 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 // Lock is a held warehouse lock.
 type Lock struct {
 	f *os.File
+	h Holder
 }
 
 // lockPoll is how often a waiting Lock tries again.
@@ -89,13 +94,24 @@ func (w *Warehouse) Lock(ctx context.Context, timeout time.Duration, h Holder) (
 		case <-time.After(min(wait, lockPoll)):
 		}
 	}
-	l := &Lock{f: f}
+	l := &Lock{f: f, h: h}
 	if err := l.writeHolder(h); err != nil {
 		l.Unlock()
 		return nil, fmt.Errorf("lock warehouse: write holder: %w", err)
 	}
 	w.log.Debug("warehouse locked", "path", path)
 	return l, nil
+}
+
+// SetRunID names the holder's run once it has taken its id, which a run
+// takes under the lock so that the runs of a business date are ordered as
+// they commit.
+func (l *Lock) SetRunID(id string) error {
+	l.h.RunID = id
+	if err := l.writeHolder(l.h); err != nil {
+		return fmt.Errorf("lock warehouse: write holder: %w", err)
+	}
+	return nil
 }
 
 func (l *Lock) writeHolder(h Holder) error {

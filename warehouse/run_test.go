@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -109,14 +110,22 @@ func TestInProcessLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	since := time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC)
-	l, err := w.Lock(context.Background(), 0, Holder{PID: 42, Host: "h1", Job: "nightly", RunID: "r", Since: since})
+	l, err := w.Lock(context.Background(), 0, Holder{PID: 42, Host: "h1", Job: "nightly", Since: since})
 	if err != nil {
 		t.Fatal(err)
 	}
+	held := "warehouse locked: " + filepath.Join(w.Dir(), lockFile) + " is held by pid 42 on h1 (job nightly, run %s) since 2026-11-24T18:30:00Z"
 	_, err = w.Lock(context.Background(), 0, Holder{PID: 43})
-	want := "warehouse locked: " + filepath.Join(w.Dir(), lockFile) + " is held by pid 42 on h1 (job nightly, run r) since 2026-11-24T18:30:00Z"
-	if err == nil || err.Error() != want {
+	if want := fmt.Sprintf(held, "not yet named"); err == nil || err.Error() != want {
 		t.Errorf("second Lock = %v, want %q", err, want)
+	}
+	// The holder takes its run's id under the lock, then names it.
+	if err := l.SetRunID("r"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Lock(context.Background(), 0, Holder{PID: 43})
+	if want := fmt.Sprintf(held, "r"); err == nil || err.Error() != want {
+		t.Errorf("second Lock after SetRunID = %v, want %q", err, want)
 	}
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
