@@ -707,3 +707,37 @@ func TestMethodText(t *testing.T) {
 		t.Errorf("auto: %q", got)
 	}
 }
+
+// TestExcludedPeriodsSaid: a report whose forecasts excluded periods says
+// which, on the region's and each place's page, and cautions about
+// forecasts made soon after them (issue 18); one that excluded none says
+// neither.
+func TestExcludedPeriodsSaid(t *testing.T) {
+	runDir := reportstest.WriteRun(t, t.TempDir(), reportstest.Small, true)
+	out := filepath.Join(runDir, "report")
+	if _, err := Build(context.Background(), runDir, out, Options{Title: "Test region", ExcludedPeriods: []string{"March 2020 to March 2022"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{out, reportDir(t)} {
+		excluded := dir == out
+		checked := 0
+		for _, page := range htmlFiles(t, dir) {
+			if filepath.Base(page) != "index.html" && !strings.HasPrefix(filepath.Base(page), "icb-") {
+				continue
+			}
+			checked++
+			b, err := os.ReadFile(page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			said := bytes.Contains(b, []byte("The forecasts treat March 2020 to March 2022 as missing"))
+			cautioned := bytes.Contains(b, []byte("less certain than their intervals show"))
+			if said != excluded || cautioned != excluded {
+				t.Errorf("%s (excluded %v): says the periods %v, cautions %v", page, excluded, said, cautioned)
+			}
+		}
+		if checked < 2 {
+			t.Errorf("%s: %d pages checked, want the region's and an ICB's", dir, checked)
+		}
+	}
+}
