@@ -744,7 +744,7 @@ func (r *report) chosenModels() []string {
 
 // modelNames are the forecast models as the methods text names them.
 var modelNames = map[string]string{
-	"combination": "the combination — the ETS, ARIMA, Theta and seasonal naive forecasts, each weighted by the inverse of its error in forecasting the series' last months",
+	"combination": "the combination — the ETS, ARIMA, Theta and seasonal naive forecasts (ARIMA once there are three years of data), each weighted by the inverse of its error in forecasting the series' last months",
 	"ets":         "exponential smoothing (ETS, its forms averaged by their AICc weights)",
 	"arima":       "ARIMA (the orders chosen by AICc)",
 	"damped":      "damped-trend exponential smoothing (ETS)",
