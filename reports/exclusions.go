@@ -21,4 +21,3 @@ func (r *report) exclusionParas() []string {
 // "Forecast benchmark": England's A&E series trained through the pandemic,
 // 600 forecast months, 191 above the 80 % interval and 11 below).
 const afterExclusionCaution = "Forecasts made within two years of the end of an excluded period are less certain than their intervals show: the models take the trend mostly from the years before it, and the years after it may not follow. Tested on England's A&E attendances and emergency admissions, forecast a year ahead from October 2022 to October 2023, activity grew faster than forecast (by 2 % on average) and 32 % of months fell above the 80 % interval, where 10 % would."
-
