@@ -295,10 +295,10 @@ func (ft *fitter) combinationMembers() []string {
 // its seasonal states directly, and Theta stay.
 const minARIMASeasons = 3
 
-// combination averages its members' forecasts and interval bounds, weighted
-// by out-of-sample evidence: each member forecasts the last periods of the
-// series from an earlier origin, and a member whose error there is well
-// above the best member's is dropped (weights).
+// combination pools its members' forecasts (pool), weighted by
+// out-of-sample evidence: each member forecasts the last periods of the
+// series from earlier origins, and weighs the inverse of its error there
+// (weights).
 func (ft *fitter) combination() (Forecast, error) {
 	names := ft.combinationMembers()
 	var fs []Forecast
