@@ -87,14 +87,16 @@ type calendarEffect struct {
 // estimateCalendar estimates the calendar effect of a weekly or monthly
 // series whose first period starts on start: the calendar's columns
 // (calendarColumns) enter the Fourier regression of fourierAdjust, and
-// their fitted part is the effect. It returns nil for a series without a
-// start, other frequencies, fewer than three years observed, or when the
-// columns do not lower the regression's AICc.
-func estimateCalendar(y []float64, freq int, start time.Time, h int) *calendarEffect {
+// their fitted part is the effect. The effect is nil for a series without
+// a start, other frequencies, fewer than three years observed, or when the
+// columns do not lower the regression's AICc; in the last case split is
+// y's Fourier split (fourierAdjust's), fitted to decide, for the caller
+// to keep rather than fit again.
+func estimateCalendar(y []float64, freq int, start time.Time, h int) (effect *calendarEffect, split *fourierFit) {
 	n := len(y)
 	per := period(freq)
 	if start.IsZero() || (freq != 52 && freq != 12) || float64(observed(y)) < 3*per {
-		return nil
+		return nil, nil
 	}
 	cols := calendarColumns(freq, start, n+h)
 	nonNeg, logScale := nonNegative(y), positive(y)
@@ -105,10 +107,13 @@ func estimateCalendar(y []float64, freq int, start time.Time, h int) *calendarEf
 	for i, c := range cols {
 		extra[i] = c[:n]
 	}
-	without, err1 := fitFourier(y, per, nil)
-	with, err2 := fitFourier(y, per, extra)
-	if err1 != nil || err2 != nil || with.aicc >= without.aicc {
-		return nil
+	without, err := fitFourier(y, per, nil)
+	if err != nil {
+		return nil, nil
+	}
+	with, err := fitFourier(y, per, extra)
+	if err != nil || with.aicc >= without.aicc {
+		return nil, without.split(y, logScale)
 	}
 	eff := make([]float64, n+h)
 	for t := range eff {
@@ -116,7 +121,7 @@ func estimateCalendar(y []float64, freq int, start time.Time, h int) *calendarEf
 			eff[t] += with.extra(i) * c[t]
 		}
 	}
-	return &calendarEffect{effect: eff, logScale: logScale, nonNeg: nonNeg}
+	return &calendarEffect{effect: eff, logScale: logScale, nonNeg: nonNeg}, nil
 }
 
 // calendarColumns are the calendar regressors of n periods from start: for

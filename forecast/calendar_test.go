@@ -99,12 +99,12 @@ func TestWeeklyHolidayEffect(t *testing.T) {
 		}
 	}
 	plain := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), n, false)
-	if c := estimateCalendar(plain.Values, 52, plain.Start, h); c != nil {
+	if c, _ := estimateCalendar(plain.Values, 52, plain.Start, h); c != nil {
 		t.Errorf("a bank-holiday effect estimated on a series without one (Good Friday week: %.3f)", c.effect[n+easter])
 	}
 	noCalendar := s
 	noCalendar.Start = time.Time{}
-	if c := estimateCalendar(noCalendar.Values, 52, noCalendar.Start, h); c != nil {
+	if c, _ := estimateCalendar(noCalendar.Values, 52, noCalendar.Start, h); c != nil {
 		t.Error("a bank-holiday effect estimated on a series without a calendar")
 	}
 }
@@ -140,7 +140,7 @@ func TestMonthlyCalendarEffect(t *testing.T) {
 			t.Errorf("%s: February 2016 forecast at %.3f × February 2015; want %.3f", method, got, want)
 		}
 	}
-	if c := estimateCalendar(s.Values, 12, time.Time{}, h); c != nil {
+	if c, _ := estimateCalendar(s.Values, 12, time.Time{}, h); c != nil {
 		t.Error("a calendar effect estimated on a series without a start")
 	}
 }
@@ -159,6 +159,30 @@ func TestCalendarKeepsForecastsFinite(t *testing.T) {
 	for _, method := range []string{"snaive", "combination"} {
 		if f := ft.forecast(method); !f.valid(h) {
 			t.Errorf("%s: forecast not finite and ordered after the calendar (step 4: %v)", method, f.Mean[3])
+		}
+	}
+}
+
+// TestCalendarKeepsTheSplitItFitted: a weekly series whose calendar
+// explains nothing keeps the Fourier split estimateCalendar fitted to
+// decide, which must be exactly the one the weekly methods would fit.
+func TestCalendarKeepsTheSplitItFitted(t *testing.T) {
+	const n, h = 52 * 4, 52
+	plain := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), n, false)
+	ft := seriesFitter(plain, plain.Values, h, 0)
+	if ft.cal != nil || ft.fourier == nil {
+		t.Fatalf("calendar effect %v, split kept %v; want none and kept", ft.cal != nil, ft.fourier != nil)
+	}
+	want, err := fourierAdjust(plain.Values, period(52))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ft.fourier.adj, want.adj) || ft.fourier.logScale != want.logScale {
+		t.Fatal("the split kept differs from fourierAdjust's")
+	}
+	for tt := range n + h {
+		if ft.fourier.seasonal(tt) != want.seasonal(tt) {
+			t.Fatalf("seasonal pattern differs at %d", tt)
 		}
 	}
 }

@@ -81,11 +81,16 @@ func fourierAdjust(y []float64, per float64) (*fourierFit, error) {
 	if err != nil {
 		return nil, err
 	}
+	return reg.split(y, logScale), nil
+}
+
+// split is y (on the log scale if logScale) without r's Fourier pattern.
+func (r *fourierRegression) split(y []float64, logScale bool) *fourierFit {
 	adj := make([]float64, len(y))
 	for t := range adj {
-		adj[t] = y[t] - reg.seasonal(t)
+		adj[t] = y[t] - r.seasonal(t)
 	}
-	return &fourierFit{adj: adj, seasonal: reg.seasonal, logScale: logScale}, nil
+	return &fourierFit{adj: adj, seasonal: r.seasonal, logScale: logScale}
 }
 
 // logOf returns the natural logarithms of y (NaN stays NaN).

@@ -64,10 +64,15 @@ func newFitter(key string, y []float64, freq, h int, seed uint64) *fitter {
 // seriesFitter is the fitter of s's values y (s's own, or the first of
 // them, for a backtest): a weekly or monthly series on a calendar is fitted
 // without its calendar effect (estimateCalendar), which forecast puts back.
+// Without one, the Fourier split fitted to decide is y's, kept.
 func seriesFitter(s Series, y []float64, h int, seed uint64) *fitter {
 	ft := newFitter(s.Key, y, s.Freq, h, seed)
-	if c := estimateCalendar(y, s.Freq, s.Start, h); c != nil {
+	c, split := estimateCalendar(y, s.Freq, s.Start, h)
+	switch {
+	case c != nil:
 		ft.y, ft.cal = c.adjust(y), c
+	case split != nil:
+		ft.fourier = split
 	}
 	return ft
 }
