@@ -107,11 +107,11 @@ func estimateCalendar(y []float64, freq int, start time.Time, h int) (effect *ca
 	for i, c := range cols {
 		extra[i] = c[:n]
 	}
-	without, err := fitFourier(y, per, nil)
+	without, err := fitFourier(y, per, nil, 0)
 	if err != nil {
 		return nil, nil
 	}
-	with, err := fitFourier(y, per, extra)
+	with, err := fitFourier(y, per, extra, 0)
 	if err != nil || with.aicc >= without.aicc {
 		return nil, without.split(y, logScale)
 	}

@@ -28,8 +28,10 @@ type fitter struct {
 	// etsFits are the ETS candidates fitted, shared by ets and damped.
 	etsFits []*etsModel
 	etsErr  error
-	// arimaOrder is the ARIMA order chosen, once fitted.
+	// arimaOrder is the ARIMA order chosen, once fitted; stlSpec the ETS
+	// model of the Fourier-adjusted series.
 	arimaOrder *arimaOrder
+	stlSpec    *etsSpec
 	// cal, for a series on a calendar, is the calendar effect taken out of
 	// y and put back into the forecasts (see forecast).
 	cal *calendarEffect
@@ -43,10 +45,14 @@ type fitter struct {
 	fixed *fixedModels
 }
 
-// fixedModels are the models a holdout fitter refits.
+// fixedModels are the models a holdout fitter refits: the ETS model, the
+// ARIMA order, and for a long seasonal period the number of Fourier pairs
+// and the ETS model of the adjusted series (stl).
 type fixedModels struct {
-	ets   *etsSpec
-	arima *arimaOrder
+	ets      *etsSpec
+	arima    *arimaOrder
+	fourierK int
+	stl      *etsSpec
 }
 
 type fitResult struct {
@@ -147,7 +153,15 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 			if err != nil {
 				return Forecast{}, fmt.Errorf("arima: %w", err)
 			}
-			return fourierARIMA(ft.key, d, h)
+			var fixed *arimaOrder
+			if ft.fixed != nil {
+				fixed = ft.fixed.arima
+			}
+			f, o, err := fourierARIMA(ft.key, d, h, fixed)
+			if err == nil && (fixed == nil || o != *fixed) {
+				ft.arimaOrder = &o // searched for
+			}
+			return f, err
 		}
 		if ft.fixed != nil && ft.fixed.arima != nil {
 			yf, miss := arimaInput(y, m)
@@ -166,7 +180,15 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 		if err != nil {
 			return Forecast{}, fmt.Errorf("stl: %w", err)
 		}
-		return fourierETS(ft.key, d, h)
+		var fixed *etsSpec
+		if ft.fixed != nil {
+			fixed = ft.fixed.stl
+		}
+		f, sp, err := fourierETS(ft.key, d, h, fixed)
+		if err == nil && (fixed == nil || sp != *fixed) {
+			ft.stlSpec = &sp // chosen
+		}
+		return f, err
 	case "combination":
 		return ft.combination()
 	}
@@ -176,7 +198,11 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 // fourierSplit is y's Fourier split, fitted once.
 func (ft *fitter) fourierSplit() (*fourierFit, error) {
 	if ft.fourier == nil && ft.fourierErr == nil {
-		ft.fourier, ft.fourierErr = fourierAdjust(ft.y, period(ft.freq))
+		k := 0
+		if ft.fixed != nil {
+			k = ft.fixed.fourierK
+		}
+		ft.fourier, ft.fourierErr = fourierAdjust(ft.y, period(ft.freq), k)
 	}
 	return ft.fourier, ft.fourierErr
 }
@@ -388,10 +414,14 @@ origins:
 // holdout returns the fitter of the combination's holdout: the ETS and
 // ARIMA members refit the models chosen on the whole series rather than
 // search again, the search being most of their cost (a model that cannot
-// be refitted on the shorter series is searched for).
+// be refitted on the shorter series is searched for); so do the Fourier
+// pattern and the models of a long seasonal period.
 func (ft *fitter) holdout(train []float64, h int, members []string) *fitter {
 	sub := newFitter(ft.key, train, ft.freq, h, 0)
-	sub.fixed = &fixedModels{arima: ft.arimaOrder}
+	sub.fixed = &fixedModels{arima: ft.arimaOrder, stl: ft.stlSpec}
+	if ft.fourier != nil {
+		sub.fixed.fourierK = ft.fourier.k
+	}
 	if slices.Contains(members, "ets") {
 		if e, err := ft.bestETS(false); err == nil {
 			sub.fixed.ets = &e.spec
