@@ -46,6 +46,11 @@ type Options struct {
 	Horizon int
 	// Method is one of Methods; "" means "auto".
 	Method string
+	// ChosenOnly, with Method "auto", returns and backtests only the
+	// forecast auto chooses, not every candidate's: for a caller that keeps
+	// no other, the candidates that are not members of the combination
+	// (the non-seasonal ETS of a weekly series) are not fitted.
+	ChosenOnly bool
 	// Origins is the number of rolling-origin backtests per series, each
 	// holding out Horizon periods (fewer when the series is short). 0 skips
 	// backtesting.

@@ -137,6 +137,50 @@ func TestRunDeterministic(t *testing.T) {
 	}
 }
 
+// TestRunChosenOnly: with ChosenOnly, auto returns and backtests the
+// forecast it chooses alone: the same, to the bit, as among all the
+// candidates.
+func TestRunChosenOnly(t *testing.T) {
+	var series []Series
+	for name, y := range shapes() {
+		series = append(series, Series{Key: name, Freq: 12, Values: y})
+	}
+	series = append(series, weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), 4*52+10, true))
+	opts := Options{Horizon: 12, Origins: 1, Seed: 7}
+	all, allAcc, err := Run(context.Background(), series, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.ChosenOnly = true
+	chosen, chosenAcc, err := Run(context.Background(), series, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Forecast
+	for _, f := range all {
+		if f.Chosen {
+			want = append(want, f)
+		}
+	}
+	if !reflect.DeepEqual(chosen, want) {
+		t.Errorf("ChosenOnly: %d forecasts, not the %d chosen among all candidates", len(chosen), len(want))
+	}
+	var wantAcc []Accuracy
+	for _, a := range allAcc {
+		if a.Chosen {
+			wantAcc = append(wantAcc, a)
+		}
+	}
+	if len(chosenAcc) != len(wantAcc) {
+		t.Fatalf("ChosenOnly: %d accuracies, want the %d of the chosen", len(chosenAcc), len(wantAcc))
+	}
+	for i := range wantAcc {
+		if !sameFloats(chosenAcc[i], wantAcc[i]) || !chosenAcc[i].Chosen {
+			t.Errorf("accuracy %d: %+v, want %+v", i, chosenAcc[i], wantAcc[i])
+		}
+	}
+}
+
 func sameFloats(a, b Accuracy) bool {
 	eq := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
 	return a.Key == b.Key && a.Model == b.Model && eq(a.MASE, b.MASE) && eq(a.SMAPE, b.SMAPE) &&

@@ -470,8 +470,8 @@ func Fit(s Series, method string, h int) (Forecast, error) {
 // the same for the same input, options and seed. Every series gets a finite
 // forecast: a method that cannot fit falls back to seasonal naive, naive and
 // finally the mean. With Method "auto" each series gets a forecast from each
-// candidate method, the combination marked Chosen
-// (the combination; see runOne); otherwise it gets one forecast.
+// candidate method, the combination marked Chosen (see runOne), or with
+// ChosenOnly the combination alone; otherwise it gets one forecast.
 // With Origins > 0 each forecast method is backtested on rolling origins and
 // its accuracy returned.
 func Run(ctx context.Context, series []Series, opts Options) ([]Forecast, []Accuracy, error) {
@@ -518,6 +518,9 @@ func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
 	methods := []string{method}
 	if method == "auto" {
 		methods = autoCandidates
+		if opts.ChosenOnly {
+			methods = autoCandidates[:1]
+		}
 	}
 	acc := backtest(s, methods, opts)
 	ft := seriesFitter(s, s.Values, opts.Horizon, opts.Seed)

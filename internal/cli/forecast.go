@@ -158,6 +158,7 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 			elapsed := map[string]time.Duration{}
 			fcs, accs, err := forecast.Run(ctx, groups[h], forecast.Options{
 				Horizon: h, Method: m, Origins: f.origins, Workers: f.workers, Seed: f.seed, Exclude: spans,
+				ChosenOnly: true, // only the chosen forecast is written
 				Observe: func(key string, d time.Duration) {
 					mu.Lock()
 					elapsed[key] = d
