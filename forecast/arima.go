@@ -71,8 +71,12 @@ func diffLag(y []float64, lag int) []float64 {
 }
 
 // kpssStationary is the KPSS test for level stationarity (Kwiatkowski et al.
-// 1992, as urca's ur.kpss with the short lag truncation that ndiffs uses):
+// 1992, as urca's ur.kpss with its "short" lag truncation, 4·(n/100)^¼):
 // true when the statistic is below the 5 % critical value 0.463.
+// forecast::ndiffs truncates at 3√n/13, fewer lags and so more
+// differencing; on the development splits that was not better (the
+// combination's MASE on M1 1.226 → 1.233, on tourism 1.771 → 1.774; ARIMA
+// alone better on the A&E sets, worse on M1 and tourism).
 func kpssStationary(y []float64) bool {
 	n := len(y)
 	if n < 4 || constant(y) {
