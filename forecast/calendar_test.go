@@ -181,7 +181,7 @@ func TestCalendarKeepsTheSplitItFitted(t *testing.T) {
 		t.Fatal("the split kept differs from fourierAdjust's")
 	}
 	for tt := range n + h {
-		if ft.fourier.seasonal(tt) != want.seasonal(tt) {
+		if ft.fourier.reg.seasonal(tt) != want.reg.seasonal(tt) {
 			t.Fatalf("seasonal pattern differs at %d", tt)
 		}
 	}

@@ -283,8 +283,8 @@ func TestWeeklyHoldoutRefitsTheChosenModels(t *testing.T) {
 			t.Fatalf("holdout %s: %v", m, err)
 		}
 	}
-	if sub.fourier == nil || sub.fourier.k != ft.fourier.k {
-		t.Errorf("holdout split %+v; want the whole series' %d Fourier pairs", sub.fourier, ft.fourier.k)
+	if sub.fourier == nil || sub.fourier.reg.k != ft.fourier.reg.k {
+		t.Errorf("holdout split %+v; want the whole series' %d Fourier pairs", sub.fourier, ft.fourier.reg.k)
 	}
 	if sub.arimaOrder != nil {
 		t.Errorf("holdout searched ARIMA orders (chose %v); want the whole series' %v refitted", *sub.arimaOrder, *ft.arimaOrder)

@@ -22,65 +22,46 @@ func period(freq int) float64 {
 // fourierETS is the long-seasonal method: the seasonal pattern is a sum of
 // K Fourier pairs at the (possibly non-integer) period, fitted by least
 // squares together with a linear trend and K chosen by AICc; the seasonally
-// adjusted series is forecast by non-seasonal ETS chosen by AICc, and the
-// Fourier pattern is added back. ETS cannot hold 52 seasonal states, and a
-// loess STL has the same weakness with a fractional period that Fourier
-// terms avoid. Missing values (NaN) are left out of the regression and
-// left missing for ETS. d is the series' split (fourierAdjust), which
-// fourierARIMA shares. A fixed model, if given, is refitted rather than
-// chosen again (falling back to choosing if it cannot be); the model used
-// is returned.
-func fourierETS(key string, d *fourierFit, h int, fixed *etsSpec) (Forecast, etsSpec, error) {
-	if fixed != nil {
-		if model, err := fitETS(d.adj, *fixed, 1); err == nil {
-			mu, se := model.meanSE(h)
-			return d.forecast(key, "stl", mu, se, model.df), model.spec, nil
-		}
-	}
+// adjusted series is forecast by non-seasonal ETS chosen by AICc
+// (fourierETSSpecs), and the Fourier pattern is added back. ETS cannot hold
+// 52 seasonal states, and a loess STL has the same weakness with a
+// fractional period that Fourier terms avoid. Missing values (NaN) are left
+// out of the regression and left missing for ETS. d is the series' split
+// (fourierAdjust), which fourierARIMA shares; model is fitted to d.adj.
+func fourierETS(key string, d *fourierFit, model *etsModel, h int) Forecast {
+	mu, se := model.meanSE(h)
+	return d.forecast(key, "stl", mu, se, model.df)
+}
+
+// fourierETSSpecs are the ETS models fourierETS chooses among for the
+// adjusted series adj: non-seasonal, with additive errors, since the log
+// scale is already taken and additive errors keep the forecast normal on it.
+func fourierETSSpecs(adj []float64) []etsSpec {
 	var specs []etsSpec
-	for _, sp := range etsCandidates(d.adj, 1) {
-		// The log scale is already taken; additive errors keep the
-		// adjusted series' forecast normal on that scale.
+	for _, sp := range etsCandidates(adj, 1) {
 		if !sp.errM {
 			specs = append(specs, sp)
 		}
 	}
-	model, err := autoETS(d.adj, 1, specs)
-	if err != nil {
-		return Forecast{}, etsSpec{}, fmt.Errorf("stl: %w", err)
-	}
-	mu, se := model.meanSE(h)
-	return d.forecast(key, "stl", mu, se, model.df), model.spec, nil
+	return specs
 }
 
 // fourierARIMA is ARIMA for long seasonal periods, a dynamic harmonic
 // regression (Hyndman & Athanasopoulos, fpp §12.1): the Fourier pattern of
-// fourierETS, and non-seasonal automatic ARIMA for the adjusted series, in
-// two steps rather than jointly. A seasonal ARIMA cannot difference at a
-// fractional lag of 52.18, and one at lag 52 would need years of data per
-// seasonal coefficient. A fixed order is refitted as fourierETS's model.
-func fourierARIMA(key string, d *fourierFit, h int, fixed *arimaOrder) (Forecast, arimaOrder, error) {
-	var model *arimaModel
-	if fixed != nil {
-		yf, miss := arimaInput(d.adj, 1)
-		model, _ = fitARIMA(yf, miss, *fixed, 1)
-	}
-	if model == nil {
-		var err error
-		if model, err = autoARIMA(d.adj, 1); err != nil {
-			return Forecast{}, arimaOrder{}, err
-		}
-	}
+// fourierETS, and non-seasonal automatic ARIMA for the adjusted series
+// (model, fitted to d.adj), in two steps rather than jointly. A seasonal
+// ARIMA cannot difference at a fractional lag of 52.18, and one at lag 52
+// would need years of data per seasonal coefficient.
+func fourierARIMA(key string, d *fourierFit, model *arimaModel, h int) Forecast {
 	mu, se := model.meanSE(h)
-	return d.forecast(key, "arima", mu, se, float64(model.nObs)), model.order, nil
+	return d.forecast(key, "arima", mu, se, float64(model.nObs))
 }
 
 // fourierFit is a series split into its Fourier seasonal pattern and the
 // seasonally adjusted rest, on the log scale for positive series.
 type fourierFit struct {
-	k        int // Fourier pairs
 	adj      []float64
-	seasonal func(t int) float64
+	reg      *fourierRegression // the pattern
 	logScale bool
 }
 
@@ -110,7 +91,7 @@ func (r *fourierRegression) split(y []float64, logScale bool) *fourierFit {
 	for t := range adj {
 		adj[t] = y[t] - r.seasonal(t)
 	}
-	return &fourierFit{k: r.k, adj: adj, seasonal: r.seasonal, logScale: logScale}
+	return &fourierFit{adj: adj, reg: r, logScale: logScale}
 }
 
 // logOf returns the natural logarithms of y (NaN stays NaN).
@@ -260,7 +241,7 @@ func (r *fourierRegression) extra(i int) float64 { return r.beta[2+i] }
 func (d *fourierFit) forecast(key, model string, mu, se []float64, df float64) Forecast {
 	n := len(d.adj)
 	for j := range mu {
-		mu[j] += d.seasonal(n + j)
+		mu[j] += d.reg.seasonal(n + j)
 	}
 	f := normalForecast(key, model, mu, se, df)
 	if d.logScale {

@@ -127,30 +127,24 @@ func BenchmarkFitFourier(b *testing.B) {
 // one year to the next.
 func TestFourierSeasonRepeats(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
-	for _, tc := range []struct {
-		n   int
-		per float64
-	}{{120, 12}, {96, 12}, {40, 4}, {520, period(52)}} {
+	for _, tc := range []struct{ n, per int }{{120, 12}, {96, 12}, {40, 4}} {
 		for rep := range 10 {
-			month := make([]float64, int(tc.per)+1)
+			month := make([]float64, tc.per)
 			for i := range month {
 				month[i] = rng.NormFloat64()
 			}
 			y := make([]float64, tc.n)
 			for i := range y {
-				y[i] = 10 + 0.01*float64(i) + month[i%int(tc.per)] + 0.3*rng.NormFloat64()
+				y[i] = 10 + 0.01*float64(i) + month[i%tc.per] + 0.3*rng.NormFloat64()
 			}
-			r, err := fitFourier(y, tc.per, nil, 0)
+			r, err := fitFourier(y, float64(tc.per), nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tc.per != 12 && tc.per != 4 {
-				continue
-			}
 			for ti := range 3 * tc.n {
-				a, b := r.seasonal(ti), r.seasonal(ti+int(tc.per))
+				a, b := r.seasonal(ti), r.seasonal(ti+tc.per)
 				if math.Abs(a-b) > 1e-9 {
-					t.Fatalf("period %v, n %d, rep %d, K %d: pattern %.6g at %d, %.6g a period later", tc.per, tc.n, rep, r.k, a, ti, b)
+					t.Fatalf("period %d, n %d, rep %d, K %d: pattern %.6g at %d, %.6g a period later", tc.per, tc.n, rep, r.k, a, ti, b)
 				}
 			}
 		}

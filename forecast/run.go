@@ -13,7 +13,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// autoCandidates are the methods auto compares on the backtests.
+// autoCandidates are the methods auto compares on the backtests; the first,
+// the combination, is the one it chooses (see runOne).
 var autoCandidates = []string{"combination", "ets", "arima", "theta", "snaive"}
 
 // fitter holds one series' fits so that a combination reuses its members.
@@ -39,10 +40,10 @@ type fitter struct {
 	// long-seasonal ETS and ARIMA; fourierErr its error.
 	fourier    *fourierFit
 	fourierErr error
-	// fixed, on a fitter of the combination's holdout, holds the ETS and
-	// ARIMA models chosen on the whole series, refitted rather than
-	// searched for again (see weights).
-	fixed *fixedModels
+	// fixed, on a fitter of the combination's holdout, holds the models
+	// chosen on the whole series, refitted rather than searched for again
+	// (see holdout); on any other fitter it is empty.
+	fixed fixedModels
 }
 
 // fixedModels are the models a holdout fitter refits: the ETS model, the
@@ -153,42 +154,27 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 			if err != nil {
 				return Forecast{}, fmt.Errorf("arima: %w", err)
 			}
-			var fixed *arimaOrder
-			if ft.fixed != nil {
-				fixed = ft.fixed.arima
+			model, err := ft.arimaModel(d.adj, 1)
+			if err != nil {
+				return Forecast{}, err
 			}
-			f, o, err := fourierARIMA(ft.key, d, h, fixed)
-			if err == nil && (fixed == nil || o != *fixed) {
-				ft.arimaOrder = &o // searched for
-			}
-			return f, err
+			return fourierARIMA(ft.key, d, model, h), nil
 		}
-		if ft.fixed != nil && ft.fixed.arima != nil {
-			yf, miss := arimaInput(y, m)
-			if model, err := fitARIMA(yf, miss, *ft.fixed.arima, m); err == nil {
-				return model.forecast(ft.key, h), nil
-			}
-		}
-		model, err := autoARIMA(y, m)
+		model, err := ft.arimaModel(y, m)
 		if err != nil {
 			return Forecast{}, err
 		}
-		ft.arimaOrder = &model.order
 		return model.forecast(ft.key, h), nil
 	case "stl":
 		d, err := ft.fourierSplit()
 		if err != nil {
 			return Forecast{}, fmt.Errorf("stl: %w", err)
 		}
-		var fixed *etsSpec
-		if ft.fixed != nil {
-			fixed = ft.fixed.stl
+		model, err := ft.stlModel(d.adj)
+		if err != nil {
+			return Forecast{}, fmt.Errorf("stl: %w", err)
 		}
-		f, sp, err := fourierETS(ft.key, d, h, fixed)
-		if err == nil && (fixed == nil || sp != *fixed) {
-			ft.stlSpec = &sp // chosen
-		}
-		return f, err
+		return fourierETS(ft.key, d, model, h), nil
 	case "combination":
 		return ft.combination()
 	}
@@ -198,13 +184,43 @@ func (ft *fitter) fitUncached(method string) (Forecast, error) {
 // fourierSplit is y's Fourier split, fitted once.
 func (ft *fitter) fourierSplit() (*fourierFit, error) {
 	if ft.fourier == nil && ft.fourierErr == nil {
-		k := 0
-		if ft.fixed != nil {
-			k = ft.fixed.fourierK
-		}
-		ft.fourier, ft.fourierErr = fourierAdjust(ft.y, period(ft.freq), k)
+		ft.fourier, ft.fourierErr = fourierAdjust(ft.y, period(ft.freq), ft.fixed.fourierK)
 	}
 	return ft.fourier, ft.fourierErr
+}
+
+// arimaModel is ARIMA fitted to y (the series, or its Fourier-adjusted
+// form): the order fixed, if any and it can be refitted, or else the one
+// autoARIMA searches for, which is recorded for the holdouts.
+func (ft *fitter) arimaModel(y []float64, m int) (*arimaModel, error) {
+	if o := ft.fixed.arima; o != nil {
+		yf, miss := arimaInput(y, m)
+		if model, err := fitARIMA(yf, miss, *o, m); err == nil {
+			return model, nil
+		}
+	}
+	model, err := autoARIMA(y, m)
+	if err != nil {
+		return nil, err
+	}
+	ft.arimaOrder = &model.order
+	return model, nil
+}
+
+// stlModel is the ETS model of the Fourier-adjusted series adj, fixed or
+// chosen (and recorded) as arimaModel's order.
+func (ft *fitter) stlModel(adj []float64) (*etsModel, error) {
+	if sp := ft.fixed.stl; sp != nil {
+		if model, err := fitETS(adj, *sp, 1); err == nil {
+			return model, nil
+		}
+	}
+	model, err := autoETS(adj, 1, fourierETSSpecs(adj))
+	if err != nil {
+		return nil, err
+	}
+	ft.stlSpec = &model.spec
+	return model, nil
 }
 
 // filled is the series with missing values filled, for the methods that
@@ -222,7 +238,7 @@ func (ft *fitter) filled() []float64 {
 // bestETS returns the ETS model with the smallest AICc, among the damped
 // trend models only if damped. The candidates are fitted once per series.
 func (ft *fitter) bestETS(damped bool) (*etsModel, error) {
-	if ft.etsFits == nil && ft.etsErr == nil && ft.fixed != nil && ft.fixed.ets != nil {
+	if ft.etsFits == nil && ft.etsErr == nil && ft.fixed.ets != nil {
 		if fit, err := fitETS(ft.y, *ft.fixed.ets, ft.seasonLag()); err == nil {
 			ft.etsFits = []*etsModel{fit}
 		}
@@ -418,9 +434,9 @@ origins:
 // pattern and the models of a long seasonal period.
 func (ft *fitter) holdout(train []float64, h int, members []string) *fitter {
 	sub := newFitter(ft.key, train, ft.freq, h, 0)
-	sub.fixed = &fixedModels{arima: ft.arimaOrder, stl: ft.stlSpec}
+	sub.fixed = fixedModels{arima: ft.arimaOrder, stl: ft.stlSpec}
 	if ft.fourier != nil {
-		sub.fixed.fourierK = ft.fourier.k
+		sub.fixed.fourierK = ft.fourier.reg.k
 	}
 	if slices.Contains(members, "ets") {
 		if e, err := ft.bestETS(false); err == nil {
@@ -519,7 +535,8 @@ func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
 	if method == "auto" {
 		methods = autoCandidates
 		if opts.ChosenOnly {
-			methods = autoCandidates[:1]
+			methods = autoCandidates[:1] // the chosen
+
 		}
 	}
 	acc := backtest(s, methods, opts)
