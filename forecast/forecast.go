@@ -65,8 +65,10 @@ type Options struct {
 	// Exclude lists spans of time whose periods are treated as missing in
 	// fitting and backtests (the COVID-19 collapse, say): the state-space
 	// models skip them, the others see them filled, and no backtest scores
-	// them. A period is excluded when its start date falls in a span; series
-	// without a Start are not affected.
+	// them; the intervals of forecasts made after a span are widened for a
+	// level and trend known only from the periods since (widen). A period is
+	// excluded when its start date falls in a span; series without a Start
+	// are not affected.
 	Exclude []Span
 }
 
@@ -94,22 +96,29 @@ func (s Series) Excluded(spans []Span) ([]float64, int) {
 	var out []float64
 	k := 0
 	for i := range s.Values {
-		t := s.PeriodStart(i)
-		for _, sp := range spans {
-			if sp.Contains(t) {
-				if out == nil {
-					out = slices.Clone(s.Values)
-				}
-				out[i] = math.NaN()
-				k++
-				break
+		if s.excluded(i, spans) {
+			if out == nil {
+				out = slices.Clone(s.Values)
 			}
+			out[i] = math.NaN()
+			k++
 		}
 	}
 	if out == nil {
 		return s.Values, 0
 	}
 	return out, k
+}
+
+// excluded reports whether period i of s falls in one of the spans.
+func (s Series) excluded(i int, spans []Span) bool {
+	t := s.PeriodStart(i)
+	for _, sp := range spans {
+		if sp.Contains(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // A Forecast is one model's forecast for one series. Slices have the

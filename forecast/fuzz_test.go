@@ -9,13 +9,14 @@ import (
 )
 
 // fuzzSeries decodes a series from fuzz bytes: a header (frequency, horizon,
-// whether it has a calendar, a scale) and then one value per byte pair, so
+// a scale; whether it has a calendar and, if so, a year-long span of it to
+// exclude and where) and then one value per byte pair, so
 // that the fuzzer reaches what partners' feeds send: runs of zeros and
 // missing periods, spikes, negative values, constants, a handful of points,
 // values near overflow.
-func fuzzSeries(data []byte) (Series, int, bool) {
+func fuzzSeries(data []byte) (Series, int, []Span, bool) {
 	if len(data) < 4 {
-		return Series{}, 0, false
+		return Series{}, 0, nil, false
 	}
 	freq := []int{1, 4, 12, 52}[data[0]%4]
 	h := 1 + int(data[1]%60)
@@ -23,6 +24,11 @@ func fuzzSeries(data []byte) (Series, int, bool) {
 	s := Series{Key: "fuzz", Freq: freq}
 	if data[3]&1 == 1 && freq >= 12 {
 		s.Start = time.Date(2011, 1, 3, 0, 0, 0, 0, time.UTC)
+	}
+	var spans []Span
+	if data[3]&2 == 2 && !s.Start.IsZero() {
+		from := s.Start.AddDate(0, int(data[3]>>2), 0)
+		spans = []Span{{From: from, To: from.AddDate(1, 0, -1)}}
 	}
 	body := data[4:]
 	for i := 0; i+1 < len(body) && len(s.Values) < 600; i += 2 {
@@ -36,13 +42,18 @@ func fuzzSeries(data []byte) (Series, int, bool) {
 			s.Values = append(s.Values, scale*float64(v))
 		}
 	}
-	return s, h, true
+	return s, h, spans, true
 }
 
-func fuzzSeed(f *testing.F, freq, h byte, cal bool, values []uint16) {
+// fuzzSeed adds a seed; exclude, with cal, excludes the year from month
+// exclude−1 (0: none).
+func fuzzSeed(f *testing.F, freq, h byte, cal bool, exclude byte, values []uint16) {
 	b := []byte{freq, h, 8, 0}
 	if cal {
 		b[3] = 1
+		if exclude > 0 {
+			b[3] |= 2 | (exclude-1)<<2
+		}
 	}
 	for _, v := range values {
 		b = binary.LittleEndian.AppendUint16(b, v)
@@ -50,27 +61,30 @@ func fuzzSeed(f *testing.F, freq, h byte, cal bool, values []uint16) {
 	f.Add(b)
 }
 
-// FuzzRun: whatever the series, Run gives every method a complete, finite,
-// ordered forecast (non-negative for non-negative data) and backtests
-// without error; no input panics.
+// FuzzRun: whatever the series and the span excluded, Run gives every
+// method a complete, finite, ordered forecast (non-negative for
+// non-negative data) and backtests without error; no input panics.
 func FuzzRun(f *testing.F) {
 	season := make([]uint16, 48)
 	for i := range season {
 		season[i] = uint16(100 + 30*math.Sin(2*math.Pi*float64(i)/12))
 	}
-	fuzzSeed(f, 2, 12, true, season)
-	fuzzSeed(f, 2, 12, false, []uint16{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5})
-	fuzzSeed(f, 0, 3, false, []uint16{0, 0, 0, 1, 0, 0, 0, 0, 2, 0})
-	fuzzSeed(f, 2, 12, false, []uint16{0xFFFF, 0xFFFF, 10, 0xFFFF, 12, 0xFFFF, 0xFFFF})
-	fuzzSeed(f, 3, 52, true, append(season, season...))
-	fuzzSeed(f, 2, 24, false, []uint16{100, 110, 0xFFF5, 60000, 3, 100, 90, 120, 0, 0, 0, 0, 0})
-	fuzzSeed(f, 1, 8, false, []uint16{7})
+	fuzzSeed(f, 2, 12, true, 0, season)
+	fuzzSeed(f, 2, 12, true, 25, season)
+	fuzzSeed(f, 2, 12, true, 36, season[:38])
+	fuzzSeed(f, 2, 12, false, 0, []uint16{5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5})
+	fuzzSeed(f, 0, 3, false, 0, []uint16{0, 0, 0, 1, 0, 0, 0, 0, 2, 0})
+	fuzzSeed(f, 2, 12, false, 0, []uint16{0xFFFF, 0xFFFF, 10, 0xFFFF, 12, 0xFFFF, 0xFFFF})
+	fuzzSeed(f, 3, 52, true, 0, append(season, season...))
+	fuzzSeed(f, 3, 52, true, 20, append(season, season...))
+	fuzzSeed(f, 2, 24, false, 0, []uint16{100, 110, 0xFFF5, 60000, 3, 100, 90, 120, 0, 0, 0, 0, 0})
+	fuzzSeed(f, 1, 8, false, 0, []uint16{7})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, h, ok := fuzzSeries(data)
+		s, h, spans, ok := fuzzSeries(data)
 		if !ok {
 			return
 		}
-		fcs, _, err := Run(context.Background(), []Series{s}, Options{Horizon: h, Origins: 1, Workers: 1})
+		fcs, _, err := Run(context.Background(), []Series{s}, Options{Horizon: h, Origins: 1, Workers: 1, Exclude: spans})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
