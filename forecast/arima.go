@@ -3,8 +3,6 @@ package forecast
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/optimize"
 )
 
 // arimaOrder is a seasonal ARIMA(p,d,q)(P,D,Q)m specification; constant is
@@ -295,13 +293,8 @@ func fitARIMA(y []float64, miss []bool, o arimaOrder, m int) (*arimaModel, error
 	}
 	x := x0
 	if np > 0 {
-		res, _ := optimize.Minimize(optimize.Problem{Func: p.objective}, x0, &optimize.Settings{
-			FuncEvaluations: 100 + 60*np,
-			Converger:       &optimize.FunctionConverge{Relative: 1e-7, Absolute: 1e-5, Iterations: 10},
-		}, &optimize.NelderMead{SimplexSize: 0.2})
-		if res != nil && res.X != nil {
-			x = res.X
-		}
+		nm := nelderMead{size: 0.2, maxEvals: 100 + 60*np, rel: 1e-7, abs: 1e-5, iters: 10}
+		x, _ = nm.minimise(p.objective, x0)
 	}
 	obj := p.objective(x)
 	if math.IsInf(obj, 1) || math.IsNaN(obj) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -547,14 +546,12 @@ func (p *etsProblem) optimise() (u []float64, ok bool) {
 	best = p.lik(u)
 	for range 6 {
 		p.l0, p.b0, p.seas0 = p.initialStates(p.seas0)
-		res, _ := optimize.Minimize(optimize.Problem{Func: p.fixedLik}, u, &optimize.Settings{
-			FuncEvaluations: 100 + 50*len(u),
-			Converger:       &optimize.FunctionConverge{Relative: 1e-7, Absolute: 1e-5, Iterations: 10},
-		}, &optimize.NelderMead{SimplexSize: 1})
-		if res == nil || res.X == nil || !(res.F < best-1e-2) {
+		nm := nelderMead{size: 1, maxEvals: 100 + 50*len(u), rel: 1e-7, abs: 1e-5, iters: 10}
+		x, fx := nm.minimise(p.fixedLik, u)
+		if !(fx < best-1e-2) {
 			break
 		}
-		u, best = res.X, res.F
+		u, best = x, fx
 		// Profile the initial states at the new parameters; keep the
 		// held ones if that is no better (a reweighting step can be).
 		copy(p.saved, p.x0)

@@ -16,7 +16,8 @@
 // month's working days and length.
 //
 // Gonum has no time-series models; they are implemented here on Gonum's
-// optimisation, statistics and linear algebra.
+// statistics and linear algebra, and its Nelder–Mead ported to run in the
+// caller's goroutine (nelderMead).
 package forecast
 
 import (
