@@ -302,6 +302,12 @@ func fitARIMA(y []float64, miss []bool, o arimaOrder, m int) (*arimaModel, error
 	}
 	sse, k := p.css(x)
 	ar, ma, sar, sma, c := p.unpack(x)
+	// The AICc is of the k errors this order counts, so orders that
+	// condition on more periods (p + P·m) are compared on fewer. R's arima
+	// counts every observed differenced value for CSS instead; tried, it
+	// made the ARIMA member more accurate on M1 and the A&E providers but
+	// its intervals narrower everywhere and the combination no better
+	// (development splits: M1 1.226 → 1.228, England A&E 0.805 → 0.815).
 	fk, fn := float64(np+1), float64(k)
 	aicc := obj + 2*fk + 2*fk*(fk+1)/max(fn-fk-1, 1e-9)
 	if fn-fk-1 <= 0 {
