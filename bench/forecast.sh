@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # forecast.sh — carecast's forecasts side by side with R's forecast package
-# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on six
+# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on seven
 # sets made by bench/forecast/prepare.py: tourism monthly (h 24), the A&E
 # providers (h 12), England's A&E series before the pandemic and through it
-# (h 12, several origins), ONS weekly deaths (h 52) and the M1 competition's
-# monthly series (h 18, vendored in bench/forecast/data), all scored in the same
-# run by ../shared/peer/score.py. On the set trained through the pandemic,
-# carecast runs with forecast.exclude_periods' default (cc_auto) and without
-# it (cc_auto_all). `make bench-forecast` builds bin/carecast and runs it.
+# (h 12, several origins), one hospital's A&E series through it (h 12), ONS
+# weekly deaths (h 52) and the M1 competition's monthly series (h 18, vendored
+# in bench/forecast/data), all scored in the same run by
+# ../shared/peer/score.py. On the sets trained through the pandemic, carecast
+# runs with forecast.exclude_periods' default (cc_auto) and without it
+# (cc_auto_all). `make bench-forecast` builds bin/carecast and runs it.
 # CARECAST overrides the binary, BENCH_SETS the sets, R_METHODS the R peer's
 # methods; BENCH_DEV=1 holds out the last h periods of the training data
 # instead of the test periods (for development).
@@ -51,7 +52,7 @@ run_set() {
 		--methods "$cc_methods" "${cal[@]}" --log-level warn
 	t1=$(now)
 	local extra=()
-	if [[ $set == ae_england_covid ]]; then
+	if [[ $set == *_covid ]]; then
 		# The same without the pandemic window excluded, named cc_auto_all.
 		"$carecast" forecast --input "$d/train.csv" --freq "$d/meta.csv" --h 12 --out "$d/carecast_all" \
 			--methods auto --log-level warn
@@ -70,7 +71,7 @@ run_set() {
 		--summary-csv "$d/summary.csv" >"$d/score.txt" 2>&1
 }
 
-sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid deaths m1}
+sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid hospital_covid deaths m1}
 for s in $sets; do
 	run_set "$s"
 done

@@ -13,6 +13,11 @@ Sets (see README, "Forecast benchmark"):
                    origins whose test years end before March 2020 (h 12)
   ae_england_covid the same series, 5 origins from Oct 2022 whose training runs
                    through the pandemic (h 12)
+  hospital_covid   one English hospital's monthly A&E attendances and emergency
+                   admissions via A&E (May 2015 - May 2024), 4 origins from
+                   June 2022 whose training runs through the pandemic (h 12):
+                   a site's series, not a nation's, added after the pandemic
+                   option was built, to check it on data it was not made on
   deaths           32 ONS weekly death series (sex x age, region, total) to the
                    end of 2019, 2 origins a year apart (h 52)
   m1               617 monthly series of the M1 competition (Makridakis et al.
@@ -102,6 +107,19 @@ def ae_england_covid(data):
     return england(data, ["2022-10", "2023-01", "2023-04", "2023-07", "2023-10"])
 
 
+def hospital_covid(data):
+    with open(os.path.join(data, "nhs", "autospc_ed_attendances_monthly_single_hospital.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    first = month_index(rows[0]["month_start"])
+    out = []
+    for col in ("att_all", "e_adm_via_ed"):
+        pts = [(month_index(r["month_start"]) - first + 1, float(r[col])) for r in rows]
+        for o in ["2022-06", "2022-09", "2022-12", "2023-03"]:
+            end = month_index(o) - first + 1  # the last training period
+            out.append(("%s@%s" % (col, o), 12, 12, pts[:end], pts[end:end + 12]))
+    return out, rows[0]["month_start"][:8] + "01"
+
+
 def deaths(data):
     by = defaultdict(dict)
     with open(os.path.join(data, "nhs", "ons_mortality.csv"), newline="") as f:
@@ -140,7 +158,7 @@ def m1(_data):
 
 
 SETS = {"tourism": tourism, "ae": ae, "ae_england": ae_england, "ae_england_covid": ae_england_covid,
-        "deaths": deaths, "m1": m1}
+        "hospital_covid": hospital_covid, "deaths": deaths, "m1": m1}
 
 
 def main():
