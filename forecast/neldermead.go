@@ -18,26 +18,26 @@ import (
 // evaluation is a few microseconds of ETS or ARIMA filtering.
 //
 // The result is Minimize's: the best vertex at the last completed major
-// iteration, or zeros and +Inf when f(x0) is not finite below +Inf.
+// iteration, or zeros and +Inf when f(x0) is +Inf or NaN.
 type nelderMead struct {
-	size          float64 // of the initial simplex: x0 plus size along each axis
-	maxEvals      int
-	rel, abs      float64 // the improvement FunctionConverge asks for ...
-	iters         int     // ... within this many major iterations
-	evals         int
-	best, bestF   []float64
-	convBest      float64
-	convIter      int
-	convFirst     bool
-	optX          []float64
-	optF          float64
-	vertices      [][]float64
-	values        []float64
-	centroid      []float64
-	reflected     []float64
-	reflectedF    float64
-	reflect, expd float64
-	contr, shrink float64
+	size     float64 // of the initial simplex: x0 plus size along each axis
+	maxEvals int
+	rel, abs float64 // the improvement FunctionConverge asks for ...
+	iters    int     // ... within this many major iterations
+
+	// The state of one minimise.
+	evals                          int
+	convBest                       float64
+	convIter                       int
+	convFirst                      bool
+	optX                           []float64
+	optF                           float64
+	vertices                       [][]float64 // ascending by value
+	values                         []float64
+	centroid                       []float64 // of all but the worst vertex
+	reflected                      []float64
+	reflectedF                     float64
+	reflect, expand, contr, shrink float64
 }
 
 func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []float64, fx float64) {
@@ -45,25 +45,19 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 	nm.evals = 0
 	nm.convFirst, nm.convIter, nm.convBest = true, 0, 0
 	nm.optX, nm.optF = make([]float64, dim), math.Inf(1)
-	// stop reports whether evaluation counted so far reached the limit.
-	stop := func() bool { return nm.maxEvals > 0 && nm.evals >= nm.maxEvals }
-	evaluate := func(x []float64) float64 {
-		nm.evals++
-		return f(x)
-	}
 
 	loc := append([]float64(nil), x0...)
-	locF := evaluate(loc)
-	if stop() || math.IsInf(locF, 1) || math.IsNaN(locF) {
+	locF, ok := nm.eval(f, loc)
+	if !ok || math.IsInf(locF, 1) || math.IsNaN(locF) {
 		return nm.optX, nm.optF
 	}
 	if nm.major(loc, locF) {
 		return nm.optX, nm.optF
 	}
 
-	nm.reflect, nm.expd, nm.contr, nm.shrink = 1, 1+2/float64(dim), 0.75-1/(2*float64(dim)), 1-1/float64(dim)
+	nm.reflect, nm.expand, nm.contr, nm.shrink = 1, 1+2/float64(dim), 0.75-1/(2*float64(dim)), 1-1/float64(dim)
 	if dim == 1 {
-		nm.expd, nm.contr, nm.shrink = 2, 0.5, 0.5
+		nm.expand, nm.contr, nm.shrink = 2, 0.5, 0.5
 	}
 	nm.vertices = make([][]float64, dim+1)
 	for i := range nm.vertices {
@@ -77,12 +71,9 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 	for i := range dim {
 		copy(loc, nm.vertices[dim])
 		loc[i] += nm.size
-		v := evaluate(loc)
-		if stop() {
+		if !nm.fill(f, i, loc) {
 			return nm.optX, nm.optF
 		}
-		copy(nm.vertices[i], loc)
-		nm.values[i] = v
 	}
 	nm.sortAndCentroid()
 	for {
@@ -92,8 +83,8 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 		// Reflect the worst vertex through the centroid.
 		nm.step(loc, nm.reflect)
 		copy(nm.reflected, loc)
-		v := evaluate(loc)
-		if stop() {
+		v, ok := nm.eval(f, loc)
+		if !ok {
 			return nm.optX, nm.optF
 		}
 		nm.reflectedF = v
@@ -102,9 +93,9 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 		case v >= nm.values[0] && v < nm.values[dim-1]:
 			nm.replaceWorst(loc, v)
 		case v < nm.values[0]:
-			nm.step(loc, nm.reflect*nm.expd)
-			e := evaluate(loc)
-			if stop() {
+			nm.step(loc, nm.reflect*nm.expand)
+			e, ok := nm.eval(f, loc)
+			if !ok {
 				return nm.optX, nm.optF
 			}
 			if e < nm.reflectedF {
@@ -114,8 +105,8 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 			}
 		case v < nm.values[dim]:
 			nm.step(loc, nm.reflect*nm.contr)
-			c := evaluate(loc)
-			if stop() {
+			c, ok := nm.eval(f, loc)
+			if !ok {
 				return nm.optX, nm.optF
 			}
 			if c <= nm.reflectedF {
@@ -125,8 +116,8 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 			}
 		default:
 			nm.step(loc, -nm.contr)
-			c := evaluate(loc)
-			if stop() {
+			c, ok := nm.eval(f, loc)
+			if !ok {
 				return nm.optX, nm.optF
 			}
 			if c < nm.values[dim] {
@@ -140,16 +131,31 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 				floats.SubTo(loc, nm.vertices[i], nm.vertices[0])
 				floats.Scale(nm.shrink, loc)
 				floats.Add(loc, nm.vertices[0])
-				s := evaluate(loc)
-				if stop() {
+				if !nm.fill(f, i, loc) {
 					return nm.optX, nm.optF
 				}
-				copy(nm.vertices[i], loc)
-				nm.values[i] = s
 			}
 			nm.sortAndCentroid()
 		}
 	}
+}
+
+// eval evaluates f at x, counting it; ok is false once the evaluations
+// reach the limit, when Minimize stops without using the value.
+func (nm *nelderMead) eval(f func([]float64) float64, x []float64) (fx float64, ok bool) {
+	nm.evals++
+	fx = f(x)
+	return fx, nm.maxEvals <= 0 || nm.evals < nm.maxEvals
+}
+
+// fill evaluates x and makes it vertex i, unless the limit was reached.
+func (nm *nelderMead) fill(f func([]float64) float64, i int, x []float64) bool {
+	fx, ok := nm.eval(f, x)
+	if ok {
+		copy(nm.vertices[i], x)
+		nm.values[i] = fx
+	}
+	return ok
 }
 
 // major records x as the result, as Minimize does at a major iteration,
