@@ -110,10 +110,13 @@ def ae_england_covid(data):
 def hospital_covid(data):
     with open(os.path.join(data, "nhs", "autospc_ed_attendances_monthly_single_hospital.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
+    # The rows are consecutive months from May 2015; their month_start
+    # dates are not each month's (2015-11-01 is October's, 2016-03-01
+    # February's), so the months are counted, not read.
     first = month_index(rows[0]["month_start"])
     out = []
     for col in ("att_all", "e_adm_via_ed"):
-        pts = [(month_index(r["month_start"]) - first + 1, float(r[col])) for r in rows]
+        pts = [(i + 1, float(r[col])) for i, r in enumerate(rows)]
         for o in ["2022-06", "2022-09", "2022-12", "2023-03"]:
             end = month_index(o) - first + 1  # the last training period
             out.append(("%s@%s" % (col, o), 12, 12, pts[:end], pts[end:end + 12]))
