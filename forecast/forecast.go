@@ -66,10 +66,8 @@ type Options struct {
 	// Exclude lists spans of time whose periods are treated as missing in
 	// fitting and backtests (the COVID-19 collapse, say): the state-space
 	// models skip them, the others see them filled, and no backtest scores
-	// them; the intervals of forecasts made after a span are widened for a
-	// level and trend known only from the periods since (widen). A period is
-	// excluded when its start date falls in a span; series without a Start
-	// are not affected.
+	// them. A period is excluded when its start date falls in a span; series
+	// without a Start are not affected.
 	Exclude []Span
 }
 

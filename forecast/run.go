@@ -541,14 +541,9 @@ func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
 	}
 	acc := backtest(s, methods, opts)
 	ft := seriesFitter(s, s.Values, opts.Horizon, opts.Seed)
-	r, restarted := restartOf(s, s.Values, opts.Exclude)
 	fcs := make([]Forecast, 0, len(methods))
 	for _, m := range methods {
-		f := ft.forecast(m)
-		if restarted {
-			f = r.widen(f, s.Values)
-		}
-		fcs = append(fcs, f)
+		fcs = append(fcs, ft.forecast(m))
 	}
 	// auto chooses the combination (autoCandidates[0]): on the tourism set,
 	// picking each series' best method by backtest MASE was less accurate
@@ -584,12 +579,8 @@ func backtest(s Series, methods []string, opts Options) []Accuracy {
 		}
 		train, test := s.Values[:end], s.Values[end:end+h]
 		ft := seriesFitter(s, train, h, opts.Seed+uint64(o)+1)
-		r, restarted := restartOf(s, train, opts.Exclude)
 		for i, m := range methods {
 			f := ft.forecast(m)
-			if restarted {
-				f = r.widen(f, train)
-			}
 			a := Score(train, test, f, s.Freq)
 			a.Model = m
 			scores[i] = append(scores[i], a)

@@ -731,7 +731,7 @@ func TestExcludedPeriodsSaid(t *testing.T) {
 				t.Fatal(err)
 			}
 			said := bytes.Contains(b, []byte("The forecasts treat March 2020 to March 2022 as missing"))
-			cautioned := bytes.Contains(b, []byte("within two years of the end of an excluded period are less certain"))
+			cautioned := bytes.Contains(b, []byte("less certain than their intervals show"))
 			if said != excluded || cautioned != excluded {
 				t.Errorf("%s (excluded %v): says the periods %v, cautions %v", page, excluded, said, cautioned)
 			}
