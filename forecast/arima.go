@@ -293,7 +293,7 @@ func fitARIMA(y []float64, miss []bool, o arimaOrder, m int) (*arimaModel, error
 	}
 	x := x0
 	if np > 0 {
-		nm := nelderMead{size: 0.2, maxEvals: 100 + 60*np, rel: 1e-7, abs: 1e-5, iters: 10}
+		nm := newNelderMead(0.2, 100+60*np)
 		x, _ = nm.minimise(p.objective, x0)
 	}
 	obj := p.objective(x)

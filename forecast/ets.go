@@ -546,7 +546,7 @@ func (p *etsProblem) optimise() (u []float64, ok bool) {
 	best = p.lik(u)
 	for range 6 {
 		p.l0, p.b0, p.seas0 = p.initialStates(p.seas0)
-		nm := nelderMead{size: 1, maxEvals: 100 + 50*len(u), rel: 1e-7, abs: 1e-5, iters: 10}
+		nm := newNelderMead(1, 100+50*len(u))
 		x, fx := nm.minimise(p.fixedLik, u)
 		if !(fx < best-1e-2) {
 			break

@@ -26,18 +26,25 @@ type nelderMead struct {
 	iters    int     // ... within this many major iterations
 
 	// The state of one minimise.
-	evals                          int
-	convBest                       float64
-	convIter                       int
-	convFirst                      bool
-	optX                           []float64
-	optF                           float64
-	vertices                       [][]float64 // ascending by value
-	values                         []float64
-	centroid                       []float64 // of all but the worst vertex
-	reflected                      []float64
-	reflectedF                     float64
-	reflect, expand, contr, shrink float64
+	evals                 int
+	convBest              float64
+	convIter              int
+	convFirst             bool
+	optX                  []float64
+	optF                  float64
+	vertices              [][]float64 // ascending by value
+	values                []float64
+	centroid              []float64 // of all but the worst vertex
+	reflected             []float64
+	reflectedF            float64
+	expand, contr, shrink float64 // gonum's dimension-dependent defaults; reflection is 1
+}
+
+// newNelderMead is the search ETS and ARIMA use: from a simplex of the
+// given size, at most maxEvals evaluations, converged when ten major
+// iterations improve the objective by no more than 1e-7 of it plus 1e-5.
+func newNelderMead(size float64, maxEvals int) nelderMead {
+	return nelderMead{size: size, maxEvals: maxEvals, rel: 1e-7, abs: 1e-5, iters: 10}
 }
 
 func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []float64, fx float64) {
@@ -55,7 +62,7 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 		return nm.optX, nm.optF
 	}
 
-	nm.reflect, nm.expand, nm.contr, nm.shrink = 1, 1+2/float64(dim), 0.75-1/(2*float64(dim)), 1-1/float64(dim)
+	nm.expand, nm.contr, nm.shrink = 1+2/float64(dim), 0.75-1/(2*float64(dim)), 1-1/float64(dim)
 	if dim == 1 {
 		nm.expand, nm.contr, nm.shrink = 2, 0.5, 0.5
 	}
@@ -81,7 +88,7 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 			return nm.optX, nm.optF
 		}
 		// Reflect the worst vertex through the centroid.
-		nm.step(loc, nm.reflect)
+		nm.step(loc, 1)
 		copy(nm.reflected, loc)
 		v, ok := nm.eval(f, loc)
 		if !ok {
@@ -93,7 +100,7 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 		case v >= nm.values[0] && v < nm.values[dim-1]:
 			nm.replaceWorst(loc, v)
 		case v < nm.values[0]:
-			nm.step(loc, nm.reflect*nm.expand)
+			nm.step(loc, nm.expand)
 			e, ok := nm.eval(f, loc)
 			if !ok {
 				return nm.optX, nm.optF
@@ -104,7 +111,7 @@ func (nm *nelderMead) minimise(f func([]float64) float64, x0 []float64) (x []flo
 				nm.replaceWorst(nm.reflected, nm.reflectedF)
 			}
 		case v < nm.values[dim]:
-			nm.step(loc, nm.reflect*nm.contr)
+			nm.step(loc, nm.contr)
 			c, ok := nm.eval(f, loc)
 			if !ok {
 				return nm.optX, nm.optF
@@ -201,6 +208,8 @@ func (s vertexSorter) Swap(i, j int) {
 	s.vertices[i], s.vertices[j] = s.vertices[j], s.vertices[i]
 }
 
+// sortAndCentroid sorts the vertices by value with sort.Sort, as gonum
+// does: the order it leaves ties in is part of matching gonum to the bit.
 func (nm *nelderMead) sortAndCentroid() {
 	sort.Sort(vertexSorter{nm.vertices, nm.values})
 	dim := len(nm.centroid)

@@ -536,7 +536,6 @@ func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
 		methods = autoCandidates
 		if opts.ChosenOnly {
 			methods = autoCandidates[:1] // the chosen
-
 		}
 	}
 	acc := backtest(s, methods, opts)
