@@ -189,7 +189,18 @@ func admissible(c []float64) bool {
 
 // css runs the ARMA recursion on w with errors before the start taken as
 // zero and returns the sum of squared errors over the counted periods.
+// The orders autoARIMA searches take cssSmall, the same sums in the same
+// order with the coefficients and recent errors held in registers: most
+// of an ARIMA search's time is this recursion.
 func (p *arimaProblem) css(x []float64) (float64, int) {
+	if p.o.p <= 2 && p.o.q <= 2 && p.o.sp <= 1 && p.o.sq <= 1 {
+		return p.cssSmall(x)
+	}
+	return p.cssAny(x)
+}
+
+// cssAny is css for any order.
+func (p *arimaProblem) cssAny(x []float64) (float64, int) {
 	ar, ma, sar, sma, c := p.unpack(x)
 	m := p.m
 	w, e := p.w, p.e
@@ -235,6 +246,88 @@ func (p *arimaProblem) css(x []float64) (float64, int) {
 		}
 		sse += e[t] * e[t]
 		k++
+	}
+	return sse, k
+}
+
+// cssSmall is css for p, q ≤ 2 and P, Q ≤ 1, adding the terms in cssAny's
+// order so that the result is the same to the bit (TestCSSSmallIsAny).
+func (p *arimaProblem) cssSmall(x []float64) (float64, int) {
+	ar, ma, sar, sma, c := p.unpack(x)
+	np, nq, nsp, nsq := len(ar), len(ma), len(sar), len(sma)
+	var a1, a2, b1, b2, sa, sb float64
+	if np > 0 {
+		a1 = ar[0]
+	}
+	if np > 1 {
+		a2 = ar[1]
+	}
+	if nq > 0 {
+		b1 = ma[0]
+	}
+	if nq > 1 {
+		b2 = ma[1]
+	}
+	if nsp > 0 {
+		sa = sar[0]
+	}
+	if nsq > 0 {
+		sb = sma[0]
+	}
+	m := p.m
+	w, e, miss := p.w, p.e, p.miss
+	start := min(np+nsp*m, len(w))
+	clear(e[:start])
+	var e1, e2 float64 // e[t-1], e[t-2]
+	if start > 0 {
+		e1 = e[start-1]
+	}
+	if start > 1 {
+		e2 = e[start-2]
+	}
+	var sse float64
+	k := 0
+	for t := start; t < len(w); t++ {
+		pred := c
+		if np > 0 {
+			pred += a1 * (w[t-1] - c)
+		}
+		if np > 1 {
+			pred += a2 * (w[t-2] - c)
+		}
+		if nsp > 0 {
+			pred += sa * (w[t-m] - c)
+			if np > 0 {
+				pred -= sa * a1 * (w[t-m-1] - c)
+			}
+			if np > 1 {
+				pred -= sa * a2 * (w[t-m-2] - c)
+			}
+		}
+		if nq > 0 && t >= 1 {
+			pred += b1 * e1
+		}
+		if nq > 1 && t >= 2 {
+			pred += b2 * e2
+		}
+		if nsq > 0 && t >= m {
+			pred += sb * e[t-m]
+			if nq > 0 && t >= m+1 {
+				pred += sb * b1 * e[t-m-1]
+			}
+			if nq > 1 && t >= m+2 {
+				pred += sb * b2 * e[t-m-2]
+			}
+		}
+		et := w[t] - pred
+		if miss != nil && miss[t] {
+			et = 0
+		} else {
+			sse += et * et
+			k++
+		}
+		e[t] = et
+		e1, e2 = et, e1
 	}
 	return sse, k
 }
