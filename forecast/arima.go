@@ -344,8 +344,10 @@ func (p *arimaProblem) objective(x []float64) float64 {
 	return float64(k) * math.Log(max(sse, 1e-300)/float64(k))
 }
 
-// fitARIMA fits one order by conditional least squares (Nelder–Mead).
-func fitARIMA(y []float64, miss []bool, o arimaOrder, m int) (*arimaModel, error) {
+// fitARIMA fits one order by conditional least squares (Nelder–Mead); its
+// AICc counts the errors of the differenced series from period from on, or
+// from the first this order can (0).
+func fitARIMA(y []float64, miss []bool, o arimaOrder, m, from int) (*arimaModel, error) {
 	w := difference(y, o.d, o.sd, m)
 	var wmiss []bool
 	if miss != nil {
@@ -395,19 +397,28 @@ func fitARIMA(y []float64, miss []bool, o arimaOrder, m int) (*arimaModel, error
 	}
 	sse, k := p.css(x)
 	ar, ma, sar, sma, c := p.unpack(x)
-	// The AICc is of the k errors this order counts, so orders that
-	// condition on more periods (p + P·m) are compared on fewer. R's arima
-	// counts every observed differenced value for CSS instead; tried, it
-	// made the ARIMA member more accurate on M1 and the A&E providers but
-	// its intervals narrower everywhere and the combination no better
-	// (development splits: M1 1.226 → 1.228, England A&E 0.805 → 0.815).
-	fk, fn := float64(np+1), float64(k)
-	aicc := obj + 2*fk + 2*fk*(fk+1)/max(fn-fk-1, 1e-9)
+	// The AICc is of the errors from period from on, the same periods for
+	// every order autoARIMA compares: an order that conditions on more
+	// periods (p + P·m) counts fewer errors, and log-likelihoods of
+	// different samples do not compare. Compared on their own samples,
+	// k·log(σ²) moved with the units of y, so that a series counted in
+	// thousands chose a seasonal AR term the same series counted in units
+	// did not (TestForecastsIgnoreUnits).
+	var ssc float64
+	kc := 0
+	for t := max(from, o.p+o.sp*m); t < len(w); t++ {
+		if wmiss == nil || !wmiss[t] {
+			ssc += p.e[t] * p.e[t]
+			kc++
+		}
+	}
+	fk, fn := float64(np+1), float64(kc)
+	aicc := fn*math.Log(max(ssc, 1e-300)/fn) + 2*fk + 2*fk*(fk+1)/max(fn-fk-1, 1e-9)
 	if fn-fk-1 <= 0 {
 		aicc = math.Inf(1)
 	}
 	return &arimaModel{order: o, m: m, ar: clone(ar), ma: clone(ma), sar: clone(sar), sma: clone(sma), c: c,
-		sigma2: sse / max(fn-fk+1, 1), aicc: aicc, y: y, w: w, e: clone(p.e), nObs: k}, nil
+		sigma2: sse / max(float64(k)-fk+1, 1), aicc: aicc, y: y, w: w, e: clone(p.e), nObs: k}, nil
 }
 
 func clone(x []float64) []float64 { return append([]float64(nil), x...) }
@@ -441,6 +452,8 @@ func autoARIMA(y []float64, m int) (*arimaModel, error) {
 		maxSP, maxSQ = arimaMaxSP, arimaMaxSQ
 	}
 	constant := d+sd <= 1
+	// Every order's AICc counts the errors the largest order can.
+	from := arimaMaxP + maxSP*m
 	tried := map[arimaOrder]*arimaModel{}
 	var best *arimaModel
 	try := func(o arimaOrder) bool {
@@ -450,7 +463,7 @@ func autoARIMA(y []float64, m int) (*arimaModel, error) {
 		if _, ok := tried[o]; ok {
 			return false
 		}
-		fit, err := fitARIMA(y, miss, o, m)
+		fit, err := fitARIMA(y, miss, o, m, from)
 		tried[o] = fit
 		if err != nil {
 			return false

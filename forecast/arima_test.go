@@ -91,3 +91,36 @@ func BenchmarkCSS(b *testing.B) {
 		})
 	}
 }
+
+// TestARIMAOrderIgnoresScale: autoARIMA chooses the same order for a
+// series however large its values are. Its AICc once compared orders on
+// their own samples (an order with a seasonal AR term counts m fewer
+// errors), so k·log(σ²) favoured seasonal AR on series with σ above 1 and
+// penalised it below.
+func TestARIMAOrderIgnoresScale(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 12))
+	for i := range 6 {
+		z := make([]float64, 72)
+		for j := range z {
+			z[j] = r.NormFloat64()
+			if j > 0 {
+				z[j] += 0.5 * z[j-1]
+			}
+		}
+		var orders []arimaOrder
+		for _, c := range []float64{1e-4, 1, 1e4} {
+			y := make([]float64, len(z))
+			for j := range z {
+				y[j] = c * z[j]
+			}
+			a, err := autoARIMA(y, 12)
+			if err != nil {
+				t.Fatal(err)
+			}
+			orders = append(orders, a.order)
+		}
+		if orders[0] != orders[1] || orders[1] != orders[2] {
+			t.Errorf("series %d: orders %v for values ×1e-4, ×1, ×1e4", i, orders)
+		}
+	}
+}

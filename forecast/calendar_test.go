@@ -173,7 +173,7 @@ func TestCalendarKeepsTheSplitItFitted(t *testing.T) {
 	if ft.cal != nil || ft.fourier == nil {
 		t.Fatalf("calendar effect %v, split kept %v; want none and kept", ft.cal != nil, ft.fourier != nil)
 	}
-	want, err := fourierAdjust(plain.Values, period(52), 0)
+	want, err := fourierAdjust(ft.y, period(52), 0) // the series in the fitter's units
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,9 @@ type fitter struct {
 	// cal, for a series on a calendar, is the calendar effect taken out of
 	// y and put back into the forecasts (see forecast).
 	cal *calendarEffect
+	// unit is what y was divided by (unitOf), and the forecasts are
+	// multiplied by (see restore).
+	unit float64
 	// fourier is the Fourier split of y (fourierAdjust), shared by the
 	// long-seasonal ETS and ARIMA; fourierErr its error.
 	fourier    *fourierFit
@@ -73,7 +76,15 @@ func newFitter(key string, y []float64, freq, h int, seed uint64) *fitter {
 // without its calendar effect (estimateCalendar), which forecast puts back.
 // Without one, the Fourier split fitted to decide is y's, kept.
 func seriesFitter(s Series, y []float64, h int, seed uint64) *fitter {
+	unit := unitOf(y)
+	if unit != 1 {
+		y = slices.Clone(y)
+		for i := range y {
+			y[i] /= unit
+		}
+	}
 	ft := newFitter(s.Key, y, s.Freq, h, seed)
+	ft.unit = unit
 	c, split := estimateCalendar(y, s.Freq, s.Start, h)
 	switch {
 	case c != nil:
@@ -90,17 +101,48 @@ func (ft *fitter) forecast(method string) Forecast {
 	return ft.restore(ft.fallback(method))
 }
 
-// restore puts the calendar effect, if any, back into f. The forecast was
-// checked before (fit); an effect that would leave it non-finite is not
-// put back, so that every series keeps a finite forecast.
+// restore puts the calendar effect, if any, back into f, and f into y's
+// units. The forecast was checked before (fit); an effect that would leave
+// it non-finite is not put back, so that every series keeps a finite
+// forecast.
 func (ft *fitter) restore(f Forecast) Forecast {
-	if ft.cal == nil {
+	if ft.cal != nil {
+		if r := ft.cal.restore(f, len(ft.y)); r.valid(len(f.Mean)) {
+			f = r
+		}
+	}
+	if ft.unit == 1 {
 		return f
 	}
-	if r := ft.cal.restore(f, len(ft.y)); r.valid(len(f.Mean)) {
-		return r
+	out := f
+	for _, v := range []*[]float64{&out.Mean, &out.Lo80, &out.Hi80, &out.Lo95, &out.Hi95} {
+		*v = slices.Clone(*v)
+		for j := range *v {
+			(*v)[j] *= ft.unit
+		}
 	}
-	return f
+	return out
+}
+
+// unitOf is the mean size of y's observed values, which the models are
+// fitted in units of: a forecast must not depend on whether activity is
+// counted in units or thousands (TestForecastsIgnoreUnits), and the
+// searches' tolerances, the smallest variances and the bounds the models
+// use are absolute numbers, right for values near 1. It is 1 when the
+// values are all zero, missing or not finite.
+func unitOf(y []float64) float64 {
+	var sum float64
+	n := 0
+	for _, v := range y {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			sum += math.Abs(v)
+			n++
+		}
+	}
+	if n == 0 || !(sum > 0) || math.IsInf(sum, 0) {
+		return 1
+	}
+	return sum / float64(n)
 }
 
 // seasonLag is the integer seasonal lag, 1 for non-seasonal data.
@@ -195,7 +237,7 @@ func (ft *fitter) fourierSplit() (*fourierFit, error) {
 func (ft *fitter) arimaModel(y []float64, m int) (*arimaModel, error) {
 	if o := ft.fixed.arima; o != nil {
 		yf, miss := arimaInput(y, m)
-		if model, err := fitARIMA(yf, miss, *o, m); err == nil {
+		if model, err := fitARIMA(yf, miss, *o, m, 0); err == nil {
 			return model, nil
 		}
 	}
