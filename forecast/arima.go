@@ -255,36 +255,13 @@ func (p *arimaProblem) cssAny(x []float64) (float64, int) {
 func (p *arimaProblem) cssSmall(x []float64) (float64, int) {
 	ar, ma, sar, sma, c := p.unpack(x)
 	np, nq, nsp, nsq := len(ar), len(ma), len(sar), len(sma)
-	var a1, a2, b1, b2, sa, sb float64
-	if np > 0 {
-		a1 = ar[0]
-	}
-	if np > 1 {
-		a2 = ar[1]
-	}
-	if nq > 0 {
-		b1 = ma[0]
-	}
-	if nq > 1 {
-		b2 = ma[1]
-	}
-	if nsp > 0 {
-		sa = sar[0]
-	}
-	if nsq > 0 {
-		sb = sma[0]
-	}
+	a1, a2, b1, b2 := coef(ar, 0), coef(ar, 1), coef(ma, 0), coef(ma, 1)
+	sa, sb := coef(sar, 0), coef(sma, 0)
 	m := p.m
 	w, e, miss := p.w, p.e, p.miss
 	start := min(np+nsp*m, len(w))
 	clear(e[:start])
-	var e1, e2 float64 // e[t-1], e[t-2]
-	if start > 0 {
-		e1 = e[start-1]
-	}
-	if start > 1 {
-		e2 = e[start-2]
-	}
+	var e1, e2 float64 // e[t-1], e[t-2]: zero before the start
 	var sse float64
 	k := 0
 	for t := start; t < len(w); t++ {
@@ -330,6 +307,14 @@ func (p *arimaProblem) cssSmall(x []float64) (float64, int) {
 		e1, e2 = et, e1
 	}
 	return sse, k
+}
+
+// coef is c[i], or 0 beyond the order.
+func coef(c []float64, i int) float64 {
+	if i < len(c) {
+		return c[i]
+	}
+	return 0
 }
 
 func (p *arimaProblem) objective(x []float64) float64 {

@@ -254,22 +254,29 @@ func BenchmarkFitETS(b *testing.B) {
 // BenchmarkRunAuto forecasts the eight tourism series in testdata with auto,
 // as the CLI does; ns/op divided by 8 is the time per series.
 func BenchmarkRunAuto(b *testing.B) {
-	f, err := openTestdata("tourism8_train.csv")
-	if err != nil {
-		b.Fatal(err)
-	}
-	series, err := ReadLong(f)
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range series {
-		series[i].Freq = 12
-	}
+	series := tourism8(b)
 	for b.Loop() {
 		if _, _, err := Run(context.Background(), series, Options{Horizon: 24, Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N)/float64(len(series)), "ms/series")
+}
+
+// tourism8 is the eight monthly tourism series in testdata.
+func tourism8(tb testing.TB) []Series {
+	tb.Helper()
+	f, err := openTestdata("tourism8_train.csv")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	series, err := ReadLong(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range series {
+		series[i].Freq = 12
+	}
+	return series
 }

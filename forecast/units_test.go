@@ -14,18 +14,7 @@ import (
 // M200 in thousandths had an ARIMA forecast 56 % away from its forecast in
 // units, and auto's was 12 % away.
 func TestForecastsIgnoreUnits(t *testing.T) {
-	f, err := openTestdata("tourism8_train.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	series, err := ReadLong(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range series {
-		series[i].Freq = 12
-	}
+	series := tourism8(t)
 	// A weekly series on a calendar with a span excluded, the deaths'
 	// and nightly run's path (calendar effect, Fourier split, missing).
 	r := rand.New(rand.NewPCG(7, 52))
