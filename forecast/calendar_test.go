@@ -151,7 +151,7 @@ func TestMonthlyCalendarEffect(t *testing.T) {
 func TestCalendarKeepsForecastsFinite(t *testing.T) {
 	const n, h = 8*52 + 30, 52
 	s := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), n, true)
-	ft := seriesFitter(s, s.Values, h, 0)
+	ft := seriesFitter(s, s.Values, h)
 	if ft.cal == nil {
 		t.Fatal("no calendar effect estimated; the test needs one")
 	}
@@ -169,7 +169,7 @@ func TestCalendarKeepsForecastsFinite(t *testing.T) {
 func TestCalendarKeepsTheSplitItFitted(t *testing.T) {
 	const n, h = 52 * 4, 52
 	plain := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), n, false)
-	ft := seriesFitter(plain, plain.Values, h, 0)
+	ft := seriesFitter(plain, plain.Values, h)
 	if ft.cal != nil || ft.fourier == nil {
 		t.Fatalf("calendar effect %v, split kept %v; want none and kept", ft.cal != nil, ft.fourier != nil)
 	}

@@ -182,7 +182,7 @@ func TestCombinationWeighsByEvidence(t *testing.T) {
 	for i := range y {
 		y[i] = 200 + 3*float64(i) + 4*r.NormFloat64()
 	}
-	ft := newFitter("trend", y, 12, 12, 0)
+	ft := newFitter("trend", y, 12, 12)
 	members := ft.combinationMembers()
 	w := ft.weights(members)
 	for i, m := range members {
@@ -209,7 +209,7 @@ func TestCombinationWeighsTwoOrigins(t *testing.T) {
 	for i := 84; i < 96; i++ {
 		y[i] = y[i-12]
 	}
-	ft := newFitter("lucky", y, 12, 12, 0)
+	ft := newFitter("lucky", y, 12, 12)
 	members := ft.combinationMembers()
 	w := ft.weights(members)
 	for i, m := range members {
@@ -228,7 +228,7 @@ func TestHoldoutRefitsChosenModels(t *testing.T) {
 	for i := range y {
 		y[i] = 500 + 2*float64(i) + 60*math.Sin(2*math.Pi*float64(i)/12) + 10*r.NormFloat64()
 	}
-	ft := newFitter("season", y, 12, 12, 0)
+	ft := newFitter("season", y, 12, 12)
 	members := ft.combinationMembers()
 	for _, m := range members {
 		if _, err := ft.fit(m); err != nil {
@@ -267,7 +267,7 @@ func TestHoldoutRefitsChosenModels(t *testing.T) {
 // weekly series' time (ONS deaths: 52 ms a series before, 25 after).
 func TestWeeklyHoldoutRefitsTheChosenModels(t *testing.T) {
 	s := weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), 6*52, false)
-	ft := seriesFitter(s, s.Values, 52, 0)
+	ft := seriesFitter(s, s.Values, 52)
 	members := ft.combinationMembers()
 	for _, m := range members {
 		if _, err := ft.fit(m); err != nil {
@@ -379,7 +379,7 @@ func TestETSAkaikeWeights(t *testing.T) {
 		y[i] = 200 + 0.4*float64(i) + 6*math.Sin(2*math.Pi*float64(i)/12) + 8*r.NormFloat64()
 	}
 	const h = 12
-	ft := newFitter("close", y, 12, h, 0)
+	ft := newFitter("close", y, 12, h)
 	got, err := ft.fit("ets")
 	if err != nil {
 		t.Fatal(err)
@@ -462,7 +462,7 @@ func TestCombinationNeedsThreeSeasonsForARIMA(t *testing.T) {
 		for i := 1; i <= c.missing; i++ {
 			y[c.n/2-i] = math.NaN()
 		}
-		ft := newFitter("short", y, c.freq, 12, 0)
+		ft := newFitter("short", y, c.freq, 12)
 		if got := slices.Contains(ft.combinationMembers(), "arima"); got != c.arima {
 			t.Errorf("n %d, freq %d, %d missing: ARIMA in the combination %v, want %v (%v)", c.n, c.freq, c.missing, got, c.arima, ft.combinationMembers())
 		}

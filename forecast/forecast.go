@@ -58,8 +58,6 @@ type Options struct {
 	Origins int
 	// Workers bounds the concurrent fits; 0 means GOMAXPROCS.
 	Workers int
-	// Seed makes simulated intervals reproducible.
-	Seed uint64
 	// Observe, if set, is called after each series is done with the time it
 	// took (fits, forecasts and backtests); it must be safe for concurrent use.
 	Observe func(key string, elapsed time.Duration)

@@ -113,7 +113,7 @@ func TestRunDeterministic(t *testing.T) {
 	for name, y := range shapes() {
 		series = append(series, Series{Key: name, Freq: 12, Values: y})
 	}
-	opts := Options{Horizon: 12, Origins: 1, Seed: 7, Workers: 1}
+	opts := Options{Horizon: 12, Origins: 1, Workers: 1}
 	f1, a1, err := Run(context.Background(), series, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestRunChosenOnly(t *testing.T) {
 		series = append(series, Series{Key: name, Freq: 12, Values: y})
 	}
 	series = append(series, weeklyRegistrations(rand.New(rand.NewPCG(52, 1)), 4*52+10, true))
-	opts := Options{Horizon: 12, Origins: 1, Seed: 7}
+	opts := Options{Horizon: 12, Origins: 1}
 	all, allAcc, err := Run(context.Background(), series, opts)
 	if err != nil {
 		t.Fatal(err)

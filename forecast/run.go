@@ -3,9 +3,7 @@ package forecast
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"time"
@@ -23,7 +21,6 @@ type fitter struct {
 	y     []float64
 	freq  int
 	h     int
-	rng   *rand.Rand
 	cache map[string]fitResult
 	fill  []float64 // y with missing values filled, once needed
 	// etsFits are the ETS candidates fitted, shared by ets and damped.
@@ -64,18 +61,15 @@ type fitResult struct {
 	err error
 }
 
-func newFitter(key string, y []float64, freq, h int, seed uint64) *fitter {
-	hs := fnv.New64a()
-	hs.Write([]byte(key))
-	return &fitter{key: key, y: y, freq: max(freq, 1), h: h,
-		rng: rand.New(rand.NewPCG(seed, hs.Sum64())), cache: map[string]fitResult{}}
+func newFitter(key string, y []float64, freq, h int) *fitter {
+	return &fitter{key: key, y: y, freq: max(freq, 1), h: h, cache: map[string]fitResult{}}
 }
 
 // seriesFitter is the fitter of s's values y (s's own, or the first of
 // them, for a backtest): a weekly or monthly series on a calendar is fitted
 // without its calendar effect (estimateCalendar), which forecast puts back.
 // Without one, the Fourier split fitted to decide is y's, kept.
-func seriesFitter(s Series, y []float64, h int, seed uint64) *fitter {
+func seriesFitter(s Series, y []float64, h int) *fitter {
 	unit := unitOf(y)
 	if unit != 1 {
 		y = slices.Clone(y)
@@ -83,7 +77,7 @@ func seriesFitter(s Series, y []float64, h int, seed uint64) *fitter {
 			y[i] /= unit
 		}
 	}
-	ft := newFitter(s.Key, y, s.Freq, h, seed)
+	ft := newFitter(s.Key, y, s.Freq, h)
 	ft.unit = unit
 	c, split := estimateCalendar(y, s.Freq, s.Start, h)
 	switch {
@@ -475,7 +469,7 @@ origins:
 // be refitted on the shorter series is searched for); so do the Fourier
 // pattern and the models of a long seasonal period.
 func (ft *fitter) holdout(train []float64, h int, members []string) *fitter {
-	sub := newFitter(ft.key, train, ft.freq, h, 0)
+	sub := newFitter(ft.key, train, ft.freq, h)
 	sub.fixed = fixedModels{arima: ft.arimaOrder, stl: ft.stlSpec}
 	if ft.fourier != nil {
 		sub.fixed.fourierK = ft.fourier.reg.k
@@ -515,7 +509,7 @@ func Fit(s Series, method string, h int) (Forecast, error) {
 	if !slices.Contains(Methods, method) {
 		return Forecast{}, fmt.Errorf("%q: %w", method, ErrMethod)
 	}
-	ft := seriesFitter(s, s.Values, h, 0)
+	ft := seriesFitter(s, s.Values, h)
 	f, err := ft.fit(method)
 	if err != nil {
 		return Forecast{}, err
@@ -525,7 +519,7 @@ func Fit(s Series, method string, h int) (Forecast, error) {
 
 // Run forecasts every series Horizon periods ahead, concurrently (at most
 // Workers at a time) and deterministically: results are in input order and
-// the same for the same input, options and seed. Every series gets a finite
+// the same for the same input and options. Every series gets a finite
 // forecast: a method that cannot fit falls back to seasonal naive, naive and
 // finally the mean. With Method "auto" each series gets a forecast from each
 // candidate method, the combination marked Chosen (see runOne), or with
@@ -581,7 +575,7 @@ func runOne(s Series, method string, opts Options) ([]Forecast, []Accuracy) {
 		}
 	}
 	acc := backtest(s, methods, opts)
-	ft := seriesFitter(s, s.Values, opts.Horizon, opts.Seed)
+	ft := seriesFitter(s, s.Values, opts.Horizon)
 	fcs := make([]Forecast, 0, len(methods))
 	for _, m := range methods {
 		fcs = append(fcs, ft.forecast(m))
@@ -619,7 +613,7 @@ func backtest(s Series, methods []string, opts Options) []Accuracy {
 			break
 		}
 		train, test := s.Values[:end], s.Values[end:end+h]
-		ft := seriesFitter(s, train, h, opts.Seed+uint64(o)+1)
+		ft := seriesFitter(s, train, h)
 		for i, m := range methods {
 			f := ft.forecast(m)
 			a := Score(train, test, f, s.Freq)

@@ -23,7 +23,6 @@ var forecastFlags struct {
 	input, freq, out, method, methods string
 	start, exclude                    string
 	h, origins, workers               int
-	seed                              uint64
 }
 
 var cmdForecast = &Command{
@@ -58,7 +57,6 @@ Methods: ` + strings.Join(forecast.Methods, ", ") + `.`,
 		fs.StringVar(&f.methods, "methods", "", "comma-separated methods to run instead of --method")
 		fs.IntVar(&f.origins, "origins", 0, "rolling-origin backtests per series (0: none)")
 		fs.IntVar(&f.workers, "workers", 0, "concurrent fits (0: GOMAXPROCS)")
-		fs.Uint64Var(&f.seed, "seed", 1, "seed for simulated intervals")
 		fs.StringVar(&f.start, "start", "", "first day of period_index 1 (YYYY-MM-DD): the calendar, for --exclude and calendar effects")
 		fs.StringVar(&f.exclude, "exclude", "", "months treated as missing: FROM..TO[,FROM..TO] (YYYY-MM)")
 	},
@@ -157,7 +155,7 @@ func runForecast(ctx context.Context, env *Env, args []string) error {
 			var mu sync.Mutex
 			elapsed := map[string]time.Duration{}
 			fcs, accs, err := forecast.Run(ctx, groups[h], forecast.Options{
-				Horizon: h, Method: m, Origins: f.origins, Workers: f.workers, Seed: f.seed, Exclude: spans,
+				Horizon: h, Method: m, Origins: f.origins, Workers: f.workers, Exclude: spans,
 				ChosenOnly: true, // only the chosen forecast is written
 				Observe: func(key string, d time.Duration) {
 					mu.Lock()
