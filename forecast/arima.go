@@ -388,7 +388,7 @@ func fitARIMA(y []float64, miss []bool, o arimaOrder, m, from int) (*arimaModel,
 	// different samples do not compare. Compared on their own samples,
 	// k·log(σ²) moved with the units of y, so that a series counted in
 	// thousands chose a seasonal AR term the same series counted in units
-	// did not (TestForecastsIgnoreUnits).
+	// did not (TestARIMAOrderIgnoresScale).
 	var ssc float64
 	kc := 0
 	for t := max(from, o.p+o.sp*m); t < len(w); t++ {

@@ -165,18 +165,13 @@ func (c *calendarEffect) adjust(y []float64) []float64 {
 // restore returns the forecast of the periods from n on with the effect
 // put back (a copy: the fitter caches the forecast it is given).
 func (c *calendarEffect) restore(f Forecast, n int) Forecast {
-	out := f
-	for _, v := range []*[]float64{&out.Mean, &out.Lo80, &out.Hi80, &out.Lo95, &out.Hi95} {
-		*v = clone(*v)
-		for j := range *v {
-			e := c.effect[n+j]
-			if c.logScale {
-				(*v)[j] *= math.Exp(e)
-			} else {
-				(*v)[j] += e
-			}
+	out := f.mapped(func(j int, v float64) float64 {
+		e := c.effect[n+j]
+		if c.logScale {
+			return v * math.Exp(e)
 		}
-	}
+		return v + e
+	})
 	if c.nonNeg {
 		out.truncate()
 	}

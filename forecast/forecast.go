@@ -231,6 +231,19 @@ func (f *Forecast) guard(y []float64) {
 	}
 }
 
+// mapped returns a copy of f with g applied to the mean and every bound at
+// each step j: the fitter caches the forecasts it restores.
+func (f Forecast) mapped(g func(j int, v float64) float64) Forecast {
+	out := f
+	for _, v := range []*[]float64{&out.Mean, &out.Lo80, &out.Hi80, &out.Lo95, &out.Hi95} {
+		*v = clone(*v)
+		for j := range *v {
+			(*v)[j] = g(j, (*v)[j])
+		}
+	}
+	return out
+}
+
 // truncate clips a forecast of counts at zero: activity cannot be negative.
 func (f *Forecast) truncate() {
 	for _, s := range [][]float64{f.Mean, f.Lo80, f.Hi80, f.Lo95, f.Hi95} {

@@ -108,14 +108,7 @@ func (ft *fitter) restore(f Forecast) Forecast {
 	if ft.unit == 1 {
 		return f
 	}
-	out := f
-	for _, v := range []*[]float64{&out.Mean, &out.Lo80, &out.Hi80, &out.Lo95, &out.Hi95} {
-		*v = slices.Clone(*v)
-		for j := range *v {
-			(*v)[j] *= ft.unit
-		}
-	}
-	return out
+	return f.mapped(func(_ int, v float64) float64 { return v * ft.unit })
 }
 
 // unitOf is the mean size of y's observed values, which the models are
