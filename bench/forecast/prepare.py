@@ -14,7 +14,7 @@ Sets (see README, "Forecast benchmark"):
   ae_england_covid the same series, 5 origins from Oct 2022 whose training runs
                    through the pandemic (h 12)
   hospital_covid   one English hospital's monthly A&E attendances and emergency
-                   admissions via A&E (May 2015 - May 2024), 4 origins from
+                   admissions via A&E (June 2015 - June 2024), 4 origins from
                    June 2022 whose training runs through the pandemic (h 12):
                    a site's series, not a nation's, added after the pandemic
                    option was built, to check it on data it was not made on
@@ -110,17 +110,28 @@ def ae_england_covid(data):
 def hospital_covid(data):
     with open(os.path.join(data, "nhs", "autospc_ed_attendances_monthly_single_hospital.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
-    # The rows are consecutive months from May 2015; their month_start
-    # dates are not each month's (2015-11-01 is October's, 2016-03-01
-    # February's), so the months are counted, not read.
-    first = month_index(rows[0]["month_start"])
+    # month_start is each month's first midnight in London written as a UTC
+    # date: 2015-11-01 is November's, but a month that starts in British
+    # Summer Time shows the day before (2015-05-31 is June's, 2020-03-31
+    # April's). Read so, the first lockdown's trough falls in April 2020 and
+    # its first fall in March, as England's series has them.
+    months = [bst_month_index(r["month_start"]) for r in rows]
+    if any(b != a + 1 for a, b in zip(months, months[1:])):
+        sys.exit("prepare.py: the hospital's months are not consecutive")
+    first = months[0]
     out = []
     for col in ("att_all", "e_adm_via_ed"):
         pts = [(i + 1, float(r[col])) for i, r in enumerate(rows)]
         for o in ["2022-06", "2022-09", "2022-12", "2023-03"]:
             end = month_index(o) - first + 1  # the last training period
             out.append(("%s@%s" % (col, o), 12, 12, pts[:end], pts[end:end + 12]))
-    return out, rows[0]["month_start"][:8] + "01"
+    return out, "%04d-%02d-01" % (first // 12, first % 12 + 1)
+
+
+def bst_month_index(date):
+    """month_index of the month that starts at London's midnight on the UTC date."""
+    mi = month_index(date)
+    return mi + 1 if int(date[8:10]) > 1 else mi
 
 
 def deaths(data):

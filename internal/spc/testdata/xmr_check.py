@@ -12,7 +12,9 @@ vals = [float(r["att_all"]) for r in rows]
 
 
 def month(i):
-    return "%d-%02d" % (2015 + (4 + i) // 12, (4 + i) % 12 + 1)
+    # Row 0 is June 2015: month_start is each month's first midnight in
+    # London as a UTC date, the day before in summer time (see README.md).
+    return "%d-%02d" % (2015 + (5 + i) // 12, (5 + i) % 12 + 1)
 
 
 def phase(seg):
@@ -60,7 +62,7 @@ def rules(seg, mean, amr):
     return r
 
 
-for name, changes in [("one phase", []), ("change points 2020-03 and 2021-07", [58, 74])]:
+for name, changes in [("one phase", []), ("change points 2020-03 and 2021-07", [57, 73])]:
     bounds = [0] + changes + [len(vals)]
     print("==", name)
     flags = {k: [] for k in ("out", "shift", "trend", "2of3")}
