@@ -129,9 +129,17 @@ def hospital_covid(data):
 
 
 def bst_month_index(date):
-    """month_index of the month that starts at London's midnight on the UTC date."""
-    mi = month_index(date)
-    return mi + 1 if int(date[8:10]) > 1 else mi
+    """month_index of the month that starts at London's midnight on the UTC date.
+
+    London's midnight is the UTC date itself in winter and the day before
+    (a month's last day) in summer time; any other date is not a month's start.
+    """
+    d = datetime.date.fromisoformat(date)
+    if d.day != 1:
+        d += datetime.timedelta(days=1)
+        if d.day != 1:
+            sys.exit("prepare.py: %s is not a month's first midnight in London" % date)
+    return d.year * 12 + d.month - 1
 
 
 def deaths(data):
