@@ -403,7 +403,20 @@ func (p *etsProblem) lik(u []float64) float64 {
 	// whichever of the two is more likely.
 	best := p.relLik()
 	if math.IsInf(best, 1) {
-		return best
+		// The unweighted solution is ruled by the largest values and can
+		// forecast the smallest below zero (a series that grew
+		// twentyfold, its season with it, under an additive season):
+		// weigh each error by its observed value instead, as relative
+		// errors are, and start from there.
+		for t, y := range p.yo {
+			p.w[t] = 1 / (y * y)
+		}
+		if !p.solve(p.w) {
+			return math.Inf(1)
+		}
+		if best = p.relLik(); math.IsInf(best, 1) {
+			return best
+		}
 	}
 	for t := range p.r {
 		yhat := p.yo[t] - p.residual(t)

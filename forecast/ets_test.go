@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -466,5 +467,39 @@ func TestCombinationNeedsThreeSeasonsForARIMA(t *testing.T) {
 		if got := slices.Contains(ft.combinationMembers(), "arima"); got != c.arima {
 			t.Errorf("n %d, freq %d, %d missing: ARIMA in the combination %v, want %v (%v)", c.n, c.freq, c.missing, got, c.arima, ft.combinationMembers())
 		}
+	}
+}
+
+// TestETSMultErrorAdditiveSeason: R's ets chooses ETS(M,A,A) for Johnson &
+// Johnson's quarterly earnings (R's JohnsonJohnson, 1960–80, which grew
+// twentyfold, its season with it; R 4.2.2, forecast 8.20, on the first 80
+// quarters as on all 84). Every candidate must fit, and the one chosen be
+// R's. The profiled initial states started from the unweighted
+// least-squares solution, ruled by the largest values, which forecast an
+// early quarter below zero: ETS(M,A,A) and ETS(M,Ad,A) failed to fit, and
+// ETS(M,N,A), a flat forecast of a growing series, was chosen (issue 18; on
+// the tourism development split 175 and 160 of 305 series lost those two
+// models the same way).
+func TestETSMultErrorAdditiveSeason(t *testing.T) {
+	var y []float64
+	for _, r := range readCSV(t, "testdata/johnsonjohnson.csv")[1:] {
+		v, err := strconv.ParseFloat(r[0], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y = append(y, v)
+	}
+	y = y[:80]
+	for _, sp := range etsCandidates(y, 4) {
+		if _, err := fitETS(y, sp, 4); err != nil {
+			t.Errorf("%v: %v", sp, err)
+		}
+	}
+	best, err := autoETS(y, 4, etsCandidates(y, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (etsSpec{errM: true, trend: 'A', season: 'A'}); best.spec != want {
+		t.Errorf("chose %v, R chooses %v", best.spec, want)
 	}
 }
