@@ -180,6 +180,7 @@ type etsProblem struct {
 	w, keep  []float64 // weights and a saved x0 for multiplicative errors
 	saved    []float64 // x0 saved by optimise
 	irls     int       // reweighting steps for multiplicative errors
+	flat     float64   // a multiplicative season's level with no trend (initMult)
 	// Initial states held fixed while the smoothing parameters move.
 	l0, b0      float64
 	seas0, seas []float64
@@ -464,6 +465,7 @@ func (p *etsProblem) initMult() {
 	for t := range k {
 		ts[t], sa[t] = float64(t), y[t]/fig[t%m]
 	}
+	p.flat = stat.Mean(sa, nil)
 	j := 1
 	if p.sp.trend != 'N' {
 		a, b := stat.LinearRegression(ts, sa, nil, false)
@@ -552,6 +554,14 @@ func (p *etsProblem) fixedLik(u []float64) float64 {
 func (p *etsProblem) optimise() (u []float64, ok bool) {
 	u = p.start()
 	best := p.lik(u)
+	if math.IsInf(best, 1) && p.sp.season == 'M' && p.sp.trend != 'N' {
+		// The first seasons' trend, run on at the start's slow
+		// smoothing, can take the level below zero before the series
+		// turns (activity that fell for two years, then grew): start
+		// flat, from the first seasons' mean, instead.
+		p.x0[0], p.x0[1] = p.flat, 0
+		best = p.lik(u)
+	}
 	if math.IsInf(best, 1) {
 		return nil, false
 	}

@@ -503,3 +503,27 @@ func TestETSMultErrorAdditiveSeason(t *testing.T) {
 		t.Errorf("chose %v, R chooses %v", best.spec, want)
 	}
 }
+
+// TestETSMultSeasonAfterFall: ETS(M,A,M) fits a series whose first seasons
+// fall before it grows, as R's ets fits it: England's emergency admissions
+// via type 2 A&E departments, August 2010 – February 2015
+// (testdata/england_emadm_type2.csv, from NHS England's monthly A&E
+// series in ../shared/data/nhs). The start ran the first two years' fall
+// on at slow smoothing until the level went below zero, and the fit failed
+// (issue 18: 7 of 70 England A&E development series, 18 of 767 monthly
+// patient-count series of Hyndman et al. 2008).
+func TestETSMultSeasonAfterFall(t *testing.T) {
+	var y []float64
+	for _, r := range readCSV(t, "testdata/england_emadm_type2.csv")[1:] {
+		v, err := strconv.ParseFloat(r[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y = append(y, v)
+	}
+	for _, sp := range []etsSpec{{errM: true, trend: 'A', season: 'M'}, {errM: true, trend: 'D', season: 'M'}} {
+		if _, err := fitETS(y, sp, 12); err != nil {
+			t.Errorf("%v: %v", sp, err)
+		}
+	}
+}
