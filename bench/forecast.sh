@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # forecast.sh — carecast's forecasts side by side with R's forecast package
-# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on seven
+# (ets, thetaf, auto.arima, snaive via ../shared/peer/forecast_peer.R) on eight
 # sets made by bench/forecast/prepare.py: tourism monthly (h 24), the A&E
 # providers (h 12), England's A&E series before the pandemic and through it
 # (h 12, several origins), one hospital's A&E series through it (h 12), ONS
-# weekly deaths (h 52) and the M1 competition's monthly series (h 18, vendored
-# in bench/forecast/data), all scored in the same run by
+# weekly deaths (h 52), the M1 competition's monthly series (h 18, vendored
+# in bench/forecast/data) and R's classic series (monthly, quarterly and
+# annual, 4 origins; exported from R's own datasets), all scored in the same run by
 # ../shared/peer/score.py. On the sets trained through the pandemic, carecast
 # runs with forecast.exclude_periods' default (cc_auto) and without it
 # (cc_auto_all). `make bench-forecast` builds bin/carecast and runs it.
@@ -71,7 +72,7 @@ run_set() {
 		--summary-csv "$d/summary.csv" >"$d/score.txt" 2>&1
 }
 
-sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid hospital_covid deaths m1}
+sets=${BENCH_SETS:-tourism ae ae_england ae_england_covid hospital_covid deaths m1 classic}
 for s in $sets; do
 	run_set "$s"
 done

@@ -23,6 +23,11 @@ Sets (see README, "Forecast benchmark"):
   m1               617 monthly series of the M1 competition (Makridakis et al.
                    1982), the competition's split (h 18); the data is vendored
                    in bench/forecast/data (see SOURCES.md there)
+  classic          22 of R's classic series (AirPassengers, UKgas, lynx, ...;
+                   monthly, quarterly and annual), exported by classic.R from
+                   the R the benchmark runs, 4 origins a season apart (h a
+                   season; 6 years for annual series): series nobody here
+                   tuned on
 
 --dev holds out the last h periods of each training series instead, so that
 methods can be developed without touching the test periods.
@@ -31,6 +36,7 @@ import csv
 import datetime
 import gzip
 import os
+import subprocess
 import sys
 from collections import defaultdict
 
@@ -179,8 +185,28 @@ def m1(_data):
     return [(k, 12, 18, train[k], test[k]) for k in train], None
 
 
+def classic(_data):
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classic.R")
+    text = subprocess.run(["Rscript", script], check=True, capture_output=True, text=True).stdout
+    values, freq = defaultdict(list), {}
+    for r in csv.DictReader(text.splitlines()):
+        values[r["series_id"]].append(float(r["value"]))
+        freq[r["series_id"]] = int(r["freq"])
+    out = []
+    for k, y in values.items():
+        f = freq[k]
+        h = f if f > 1 else 6
+        pts = [(i + 1, v) for i, v in enumerate(y)]
+        for o in range(1, 5):
+            end = len(y) - o * h  # the last training period
+            if end < 3 * max(f, 8):
+                continue
+            out.append(("%s@%d" % (k, o), f, h, pts[:end], pts[end:end + h]))
+    return out, None
+
+
 SETS = {"tourism": tourism, "ae": ae, "ae_england": ae_england, "ae_england_covid": ae_england_covid,
-        "hospital_covid": hospital_covid, "deaths": deaths, "m1": m1}
+        "hospital_covid": hospital_covid, "deaths": deaths, "m1": m1, "classic": classic}
 
 
 def main():
