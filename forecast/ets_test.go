@@ -481,15 +481,7 @@ func TestCombinationNeedsThreeSeasonsForARIMA(t *testing.T) {
 // the tourism development split 175 and 160 of 305 series lost those two
 // models the same way).
 func TestETSMultErrorAdditiveSeason(t *testing.T) {
-	var y []float64
-	for _, r := range readCSV(t, "testdata/johnsonjohnson.csv")[1:] {
-		v, err := strconv.ParseFloat(r[0], 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		y = append(y, v)
-	}
-	y = y[:80]
+	y := readColumn(t, "testdata/johnsonjohnson.csv", 0)[:80]
 	for _, sp := range etsCandidates(y, 4) {
 		if _, err := fitETS(y, sp, 4); err != nil {
 			t.Errorf("%v: %v", sp, err)
@@ -513,17 +505,25 @@ func TestETSMultErrorAdditiveSeason(t *testing.T) {
 // (issue 18: 7 of 70 England A&E development series, 18 of 767 monthly
 // patient-count series of Hyndman et al. 2008).
 func TestETSMultSeasonAfterFall(t *testing.T) {
-	var y []float64
-	for _, r := range readCSV(t, "testdata/england_emadm_type2.csv")[1:] {
-		v, err := strconv.ParseFloat(r[1], 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		y = append(y, v)
-	}
+	y := readColumn(t, "testdata/england_emadm_type2.csv", 1)
 	for _, sp := range []etsSpec{{errM: true, trend: 'A', season: 'M'}, {errM: true, trend: 'D', season: 'M'}} {
 		if _, err := fitETS(y, sp, 12); err != nil {
 			t.Errorf("%v: %v", sp, err)
 		}
 	}
+}
+
+// readColumn reads column col of the CSV file at path, below its header,
+// as numbers.
+func readColumn(t *testing.T, path string, col int) []float64 {
+	t.Helper()
+	var y []float64
+	for _, r := range readCSV(t, path)[1:] {
+		v, err := strconv.ParseFloat(r[col], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y = append(y, v)
+	}
+	return y
 }
