@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"testing"
 )
 
@@ -481,7 +480,7 @@ func TestCombinationNeedsThreeSeasonsForARIMA(t *testing.T) {
 // the tourism development split 175 and 160 of 305 series lost those two
 // models the same way).
 func TestETSMultErrorAdditiveSeason(t *testing.T) {
-	y := readColumn(t, "testdata/johnsonjohnson.csv", 0)[:80]
+	y := testdataValues(t, "johnsonjohnson.csv")[:80]
 	for _, sp := range etsCandidates(y, 4) {
 		if _, err := fitETS(y, sp, 4); err != nil {
 			t.Errorf("%v: %v", sp, err)
@@ -499,31 +498,15 @@ func TestETSMultErrorAdditiveSeason(t *testing.T) {
 // TestETSMultSeasonAfterFall: ETS(M,A,M) fits a series whose first seasons
 // fall before it grows, as R's ets fits it: England's emergency admissions
 // via type 2 A&E departments, August 2010 – February 2015
-// (testdata/england_emadm_type2.csv, from NHS England's monthly A&E
-// series in ../shared/data/nhs). The start ran the first two years' fall
+// (testdata/england_emadm_type2.csv). The start ran the first two years' fall
 // on at slow smoothing until the level went below zero, and the fit failed
 // (issue 18: 7 of 70 England A&E development series, 18 of 767 monthly
 // patient-count series of Hyndman et al. 2008).
 func TestETSMultSeasonAfterFall(t *testing.T) {
-	y := readColumn(t, "testdata/england_emadm_type2.csv", 1)
+	y := testdataValues(t, "england_emadm_type2.csv")
 	for _, sp := range []etsSpec{{errM: true, trend: 'A', season: 'M'}, {errM: true, trend: 'D', season: 'M'}} {
 		if _, err := fitETS(y, sp, 12); err != nil {
 			t.Errorf("%v: %v", sp, err)
 		}
 	}
-}
-
-// readColumn reads column col of the CSV file at path, below its header,
-// as numbers.
-func readColumn(t *testing.T, path string, col int) []float64 {
-	t.Helper()
-	var y []float64
-	for _, r := range readCSV(t, path)[1:] {
-		v, err := strconv.ParseFloat(r[col], 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		y = append(y, v)
-	}
-	return y
 }

@@ -266,15 +266,7 @@ func BenchmarkRunAuto(b *testing.B) {
 // tourism8 is the eight monthly tourism series in testdata.
 func tourism8(tb testing.TB) []Series {
 	tb.Helper()
-	f, err := openTestdata("tourism8_train.csv")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	series, err := ReadLong(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	series := testdataSeries(tb, "tourism8_train.csv")
 	for i := range series {
 		series[i].Freq = 12
 	}

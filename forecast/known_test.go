@@ -42,20 +42,6 @@ func readCSV(tb testing.TB, path string) [][]string {
 	return rows
 }
 
-func readM5(t *testing.T) []float64 {
-	t.Helper()
-	f, err := os.Open("testdata/m5_60.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ss, err := ReadLong(f)
-	if err != nil || len(ss) != 1 {
-		t.Fatalf("ReadLong: %v, %d series", err, len(ss))
-	}
-	return ss[0].Values
-}
-
 func near(a, b, rel float64) bool { return math.Abs(a-b) <= rel*math.Max(math.Abs(b), 1) }
 
 // TestKnownAnswers compares point forecasts and standard errors with R's
@@ -63,7 +49,7 @@ func near(a, b, rel float64) bool { return math.Abs(a-b) <= rel*math.Max(math.Ab
 // R), so standard errors are compared: (hi95-mean)/q95.
 func TestKnownAnswers(t *testing.T) {
 	known := readKnown(t)
-	y := readM5(t)
+	y := testdataValues(t, "m5_60.csv")
 	const h = 6
 	ann, err := fitETS(y, etsSpec{trend: 'N', season: 'N'}, 1)
 	if err != nil {

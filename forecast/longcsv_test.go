@@ -11,6 +11,32 @@ import (
 
 func openTestdata(name string) (*os.File, error) { return os.Open(filepath.Join("testdata", name)) }
 
+// testdataSeries reads the long CSV testdata/name (testdata/README.md says
+// where each came from) as ReadLong does.
+func testdataSeries(tb testing.TB, name string) []Series {
+	tb.Helper()
+	f, err := openTestdata(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	series, err := ReadLong(f)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return series
+}
+
+// testdataValues is the values of the one series in testdata/name.
+func testdataValues(tb testing.TB, name string) []float64 {
+	tb.Helper()
+	series := testdataSeries(tb, name)
+	if len(series) != 1 {
+		tb.Fatalf("%s: %d series, want 1", name, len(series))
+	}
+	return series[0].Values
+}
+
 func TestReadLong(t *testing.T) {
 	tests := []struct {
 		name, in string
