@@ -472,7 +472,7 @@ func (p *etsProblem) initMult() {
 		p.x0[0], p.x0[1] = a-b, b
 		j = 2
 	} else {
-		p.x0[0] = stat.Mean(sa, nil)
+		p.x0[0] = p.flat
 	}
 	copy(p.x0[j:], fig[:m-1])
 }
