@@ -23,12 +23,21 @@ func (o arimaOrder) String() string {
 	return s
 }
 
-// Largest orders searched: forecast::auto.arima's stepwise search within
-// p, q ≤ 2 and P, Q ≤ 1, where its choices on monthly data mostly fall, at a
-// fraction of the cost.
-const (
-	arimaMaxP, arimaMaxQ   = 2, 2
-	arimaMaxSP, arimaMaxSQ = 1, 1
+// arimaLimits bound autoARIMA's search: the largest p, q, P and Q, and of
+// p + q + P + Q.
+type arimaLimits struct{ p, q, sp, sq, sum int }
+
+var (
+	// seasonalLimits: forecast::auto.arima's stepwise search within p, q ≤ 2
+	// and P, Q ≤ 1, where its choices on monthly data mostly fall, at a
+	// fraction of the cost; also for the Fourier-adjusted series of a long
+	// season, whose ARIMA is much of the weekly combination's time.
+	seasonalLimits = arimaLimits{p: 2, q: 2, sp: 1, sq: 1, sum: 6}
+	// nonSeasonalLimits are auto.arima's own (max.p = max.q = 5,
+	// max.order = 5), for data without a season (annual): a cycle such as
+	// the lynx's or the sunspots' needs AR orders above 2, and the search
+	// there is cheap.
+	nonSeasonalLimits = arimaLimits{p: 5, q: 5, sum: 5}
 )
 
 // arimaModel is a fitted model: coefficients, the differenced series and
@@ -174,17 +183,45 @@ func (p *arimaProblem) unpack(x []float64) (ar, ma, sar, sma []float64, c float6
 	return
 }
 
-// admissible checks stationarity and invertibility of polynomials of
-// order at most 2 (the triangle conditions).
-func admissible(c []float64) bool {
+// rootMargin keeps the search off the unit circle: a root nearer to it
+// than this is treated as on it.
+const rootMargin = 0.999
+
+// stationary reports whether the AR polynomial 1 − Σ c_i B^i has every root
+// outside the unit circle (with rootMargin); invertible whether the MA
+// polynomial 1 + Σ c_i B^i does, which is the same condition on −c.
+func stationary(c []float64) bool { return rootsOutside(c, 1) }
+func invertible(c []float64) bool { return rootsOutside(c, -1) }
+
+// rootsOutside tests 1 − Σ sign·c_i B^i: to order 2 by the triangle
+// conditions, above by the step-down (Schur–Cohn) recursion, under which
+// every partial autocorrelation must lie inside (−1, 1).
+func rootsOutside(c []float64, sign float64) bool {
 	switch len(c) {
 	case 0:
 		return true
 	case 1:
-		return math.Abs(c[0]) < 0.999
-	default:
-		return math.Abs(c[1]) < 0.999 && c[0]+c[1] < 0.999 && c[1]-c[0] < 0.999
+		return math.Abs(c[0]) < rootMargin
+	case 2:
+		c0, c1 := sign*c[0], sign*c[1]
+		return math.Abs(c1) < rootMargin && c0+c1 < rootMargin && c1-c0 < rootMargin
 	}
+	a := make([]float64, len(c))
+	for i, v := range c {
+		a[i] = sign * v
+	}
+	for k := len(a); k > 0; k-- {
+		kap := a[k-1]
+		if !(math.Abs(kap) < rootMargin) {
+			return false
+		}
+		d := 1 - kap*kap
+		for j, l := 0, k-2; j <= l; j, l = j+1, l-1 {
+			aj, al := a[j], a[l]
+			a[j], a[l] = (aj+kap*al)/d, (al+kap*aj)/d
+		}
+	}
+	return true
 }
 
 // css runs the ARMA recursion on w with errors before the start taken as
@@ -319,7 +356,7 @@ func coef(c []float64, i int) float64 {
 
 func (p *arimaProblem) objective(x []float64) float64 {
 	ar, ma, sar, sma, _ := p.unpack(x)
-	if !admissible(ar) || !admissible(ma) || !admissible(sar) || !admissible(sma) {
+	if !stationary(ar) || !invertible(ma) || !stationary(sar) || !invertible(sma) {
 		return math.Inf(1)
 	}
 	sse, k := p.css(x)
@@ -413,9 +450,9 @@ func clone(x []float64) []float64 { return append([]float64(nil), x...) }
 // seasonal differencing when the seasonal strength exceeds 0.64, then
 // first differences while the KPSS test rejects stationarity (at most two),
 // and from four starting models the neighbours of the best, one order ±1
-// at a time, until none improves. Missing values (NaN) are filled for the
-// recursion and their errors left out.
-func autoARIMA(y []float64, m int) (*arimaModel, error) {
+// at a time, within lim, until none improves. Missing values (NaN) are
+// filled for the recursion and their errors left out.
+func autoARIMA(y []float64, m int, lim arimaLimits) (*arimaModel, error) {
 	y, miss := arimaInput(y, m)
 	if len(y) < 8 {
 		return nil, fmt.Errorf("arima: %d values: %w", len(y), ErrTooShort)
@@ -434,15 +471,16 @@ func autoARIMA(y []float64, m int) (*arimaModel, error) {
 	}
 	maxSP, maxSQ := 0, 0
 	if seasonal {
-		maxSP, maxSQ = arimaMaxSP, arimaMaxSQ
+		maxSP, maxSQ = lim.sp, lim.sq
 	}
 	constant := d+sd <= 1
 	// Every order's AICc counts the errors the largest order can.
-	from := arimaMaxP + maxSP*m
+	from := lim.p + maxSP*m
 	tried := map[arimaOrder]*arimaModel{}
 	var best *arimaModel
 	try := func(o arimaOrder) bool {
-		if o.p < 0 || o.q < 0 || o.sp < 0 || o.sq < 0 || o.p > arimaMaxP || o.q > arimaMaxQ || o.sp > maxSP || o.sq > maxSQ {
+		if o.p < 0 || o.q < 0 || o.sp < 0 || o.sq < 0 || o.p > lim.p || o.q > lim.q || o.sp > maxSP || o.sq > maxSQ ||
+			o.p+o.q+o.sp+o.sq > lim.sum {
 			return false
 		}
 		if _, ok := tried[o]; ok {

@@ -135,7 +135,7 @@ func TestARIMARecovers(t *testing.T) {
 		e[i] = r.NormFloat64()
 		y[i] = 100 + 0.5*float64(i) + 20*math.Sin(2*math.Pi*float64(i)/12) + 3*e[i]
 	}
-	a, err := autoARIMA(y[:n], 12)
+	a, err := autoARIMA(y[:n], 12, seasonalLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestARIMARecovers(t *testing.T) {
 	for i := range noise {
 		noise[i] = 50 + r.NormFloat64()
 	}
-	b, err := autoARIMA(noise, 12)
+	b, err := autoARIMA(noise, 12, seasonalLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -220,7 +220,8 @@ func (ft *fitter) fourierSplit() (*fourierFit, error) {
 
 // arimaModel is ARIMA fitted to y (the series, or its Fourier-adjusted
 // form): the order fixed, if any and it can be refitted, or else the one
-// autoARIMA searches for, which is recorded for the holdouts.
+// autoARIMA searches for, which is recorded for the holdouts. A series
+// without a season (annual) is searched to auto.arima's own limits.
 func (ft *fitter) arimaModel(y []float64, m int) (*arimaModel, error) {
 	if o := ft.fixed.arima; o != nil {
 		yf, miss := arimaInput(y, m)
@@ -228,7 +229,11 @@ func (ft *fitter) arimaModel(y []float64, m int) (*arimaModel, error) {
 			return model, nil
 		}
 	}
-	model, err := autoARIMA(y, m)
+	lim := seasonalLimits
+	if ft.freq == 1 {
+		lim = nonSeasonalLimits
+	}
+	model, err := autoARIMA(y, m, lim)
 	if err != nil {
 		return nil, err
 	}
