@@ -432,28 +432,29 @@ func TestETSAkaikeWeights(t *testing.T) {
 	}
 }
 
-// TestCombinationNeedsThreeSeasonsForARIMA: seasonal ARIMA joins the
-// combination only with three seasons observed. Its seasonal difference
+// TestCombinationMembers: seasonal ARIMA joins the combination only with
+// three seasons observed, and seasonal naive only with a seasonal period
+// (on annual data it is naive, which ETS and ARIMA reach already). Its seasonal difference
 // takes one season, leaving too few to estimate the rest on (24 months: 12):
 // on the development splits it was the weakest member by far on short
 // series (A&E providers, 12 months: MASE 2.29 against ETS's 1.93), and its
 // weight from holdouts of a few months did not keep it out. Weekly data's
 // ARIMA, a harmonic regression, takes no seasonal difference.
-func TestCombinationNeedsThreeSeasonsForARIMA(t *testing.T) {
+func TestCombinationMembers(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
 	for _, c := range []struct {
 		n, freq, missing int
-		arima            bool
+		arima, snaive    bool
 	}{
-		{24, 12, 0, false},
-		{35, 12, 0, false},
-		{36, 12, 0, true},
-		{48, 12, 13, false}, // 35 observed
-		{120, 12, 0, true},
-		{16, 4, 0, true},
-		{11, 4, 0, false},
-		{40, 1, 0, true},
-		{104, 52, 0, true},
+		{24, 12, 0, false, true},
+		{35, 12, 0, false, true},
+		{36, 12, 0, true, true},
+		{48, 12, 13, false, true}, // 35 observed
+		{120, 12, 0, true, true},
+		{16, 4, 0, true, true},
+		{11, 4, 0, false, true},
+		{40, 1, 0, true, false}, // seasonal naive is naive
+		{104, 52, 0, true, true},
 	} {
 		y := make([]float64, c.n)
 		for i := range y {
@@ -465,6 +466,9 @@ func TestCombinationNeedsThreeSeasonsForARIMA(t *testing.T) {
 		ft := newFitter("short", y, c.freq, 12)
 		if got := slices.Contains(ft.combinationMembers(), "arima"); got != c.arima {
 			t.Errorf("n %d, freq %d, %d missing: ARIMA in the combination %v, want %v (%v)", c.n, c.freq, c.missing, got, c.arima, ft.combinationMembers())
+		}
+		if got := slices.Contains(ft.combinationMembers(), "snaive"); got != c.snaive {
+			t.Errorf("n %d, freq %d: seasonal naive in the combination %v, want %v (%v)", c.n, c.freq, got, c.snaive, ft.combinationMembers())
 		}
 	}
 }
