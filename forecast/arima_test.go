@@ -144,6 +144,13 @@ func polyFromRoots(roots []complex128) []float64 {
 	return phi
 }
 
+// conjugatePair is the pair of complex roots of modulus mod whose cycle
+// lasts period steps.
+func conjugatePair(mod, period float64) []complex128 {
+	r := complex(mod*math.Cos(2*math.Pi/period), mod*math.Sin(2*math.Pi/period))
+	return []complex128{r, complex(real(r), -imag(r))}
+}
+
 // TestARIMARootConditions: stationary holds for an AR polynomial
 // 1 − Σ φ_i B^i, and invertible for an MA polynomial 1 + Σ θ_i B^i, exactly
 // when every root lies outside the unit circle, for each order the search
@@ -151,10 +158,6 @@ func polyFromRoots(roots []complex128) []float64 {
 // than to −θ, which for MA(2) admitted non-invertible models and refused
 // invertible ones, ARIMA(0,2,2) — Holt's method — among them.
 func TestARIMARootConditions(t *testing.T) {
-	cis := func(mod, period float64) []complex128 {
-		r := complex(mod*math.Cos(2*math.Pi/period), mod*math.Sin(2*math.Pi/period))
-		return []complex128{r, complex(real(r), -imag(r))}
-	}
 	cases := []struct {
 		name    string
 		roots   []complex128
@@ -165,14 +168,14 @@ func TestARIMARootConditions(t *testing.T) {
 		{"2 real outside", []complex128{2, 1.43}, true},
 		{"2 real, one inside", []complex128{2, 0.7}, false},
 		{"2 negative outside", []complex128{-1.3, -4}, true},
-		{"2 complex outside", cis(1.4, 3), true},
-		{"2 complex inside", cis(0.9, 5), false},
-		{"3 outside", append(cis(1.1, 10), 2.5), true},
-		{"3, real inside", append(cis(1.1, 10), 0.6), false},
-		{"4 outside", append(cis(1.1, 10), cis(1.6, 3)...), true},
-		{"4, pair inside", append(cis(0.95, 10), cis(1.6, 3)...), false},
-		{"5 outside", append(append(cis(1.2, 9), cis(1.5, 2.5)...), -3), true},
-		{"5, real inside", append(append(cis(1.2, 9), cis(1.5, 2.5)...), 0.5), false},
+		{"2 complex outside", conjugatePair(1.4, 3), true},
+		{"2 complex inside", conjugatePair(0.9, 5), false},
+		{"3 outside", append(conjugatePair(1.1, 10), 2.5), true},
+		{"3, real inside", append(conjugatePair(1.1, 10), 0.6), false},
+		{"4 outside", append(conjugatePair(1.1, 10), conjugatePair(1.6, 3)...), true},
+		{"4, pair inside", append(conjugatePair(0.95, 10), conjugatePair(1.6, 3)...), false},
+		{"5 outside", append(append(conjugatePair(1.2, 9), conjugatePair(1.5, 2.5)...), -3), true},
+		{"5, real inside", append(append(conjugatePair(1.2, 9), conjugatePair(1.5, 2.5)...), 0.5), false},
 	}
 	for _, c := range cases {
 		phi := polyFromRoots(c.roots)
@@ -223,11 +226,7 @@ func TestARIMAFitsInvertibleMA2(t *testing.T) {
 // complex roots, periods 10 and 3 — is fitted by its own order; within
 // p, q ≤ 2 (the seasonal search's limits) σ² is half as large again.
 func TestAutoARIMAOrdersBeyondTwo(t *testing.T) {
-	cis := func(mod, period float64) []complex128 {
-		r := complex(mod*math.Cos(2*math.Pi/period), mod*math.Sin(2*math.Pi/period))
-		return []complex128{r, complex(real(r), -imag(r))}
-	}
-	phi := polyFromRoots(append(cis(1.05, 9), cis(1.1, 2.5)...))
+	phi := polyFromRoots(append(conjugatePair(1.05, 9), conjugatePair(1.1, 2.5)...))
 	r := rand.New(rand.NewPCG(10, 4))
 	const n, burn = 200, 200
 	y := make([]float64, n+burn)
