@@ -24,7 +24,7 @@ func (o arimaOrder) String() string {
 }
 
 // arimaLimits bound autoARIMA's search: the largest p, q, P and Q, and of
-// p + q + P + Q.
+// p + q + P + Q (no bound beyond theirs when it is their sum).
 type arimaLimits struct{ p, q, sp, sq, sum int }
 
 var (
@@ -32,7 +32,7 @@ var (
 	// and P, Q ≤ 1, where its choices on monthly data mostly fall, at a
 	// fraction of the cost; also for the Fourier-adjusted series of a long
 	// season, whose ARIMA is much of the weekly combination's time.
-	seasonalLimits = arimaLimits{p: 2, q: 2, sp: 1, sq: 1, sum: 6}
+	seasonalLimits = arimaLimits{p: 2, q: 2, sp: 1, sq: 1, sum: 2 + 2 + 1 + 1}
 	// nonSeasonalLimits are auto.arima's own (max.p = max.q = 5,
 	// max.order = 5), for data without a season (annual): a cycle such as
 	// the lynx's or the sunspots' needs AR orders above 2, and the search
@@ -206,9 +206,12 @@ func rootsOutside(c []float64, sign float64) bool {
 		c0, c1 := sign*c[0], sign*c[1]
 		return math.Abs(c1) < rootMargin && c0+c1 < rootMargin && c1-c0 < rootMargin
 	}
-	a := make([]float64, len(c))
-	for i, v := range c {
-		a[i] = sign * v
+	// The objective calls this at every evaluation: orders up to
+	// nonSeasonalLimits' work on the stack.
+	var buf [8]float64
+	a := buf[:0]
+	for _, v := range c {
+		a = append(a, sign*v)
 	}
 	for k := len(a); k > 0; k-- {
 		kap := a[k-1]

@@ -190,6 +190,11 @@ func TestARIMARootConditions(t *testing.T) {
 			t.Errorf("%s: invertible(%.3f) = %v", c.name, theta, got)
 		}
 	}
+	// The search's objective tests its coefficients at every evaluation.
+	phi := polyFromRoots(append(append(conjugatePair(1.2, 9), conjugatePair(1.5, 2.5)...), -3))
+	if a := testing.AllocsPerRun(100, func() { stationary(phi) }); a != 0 {
+		t.Errorf("stationary of order 5: %.0f allocations, want none", a)
+	}
 }
 
 // TestARIMAFitsInvertibleMA2 fits ARIMA(0,1,2) to a series made by one:
